@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+import Foundation
+
+/// Every numbered migration in migrations/, embedded in the binary.
+let migrationFiles = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/migrations")) ?? [])
+    .filter { $0.hasSuffix(".sql") }
+    .sorted()
+
+let package = Package(
+    name: "Ripcord",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ripcord", targets: ["ripcord"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Native libraries: one thin system target each, each used by exactly one Swift module.
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+                       providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+
+        // Swift wrappers: the only places that see a C pointer.
+        .target(name: "MicroHTTPServer", dependencies: ["CMicroHTTPD"]),
+        .target(name: "CurlClient", dependencies: ["CCurl"]),
+        .target(name: "SQLiteDB", dependencies: ["CSQLite"]),
+
+        // The schema, carried inside the binary.
+        .target(name: "RipcordMigrations", path: "migrations",
+                exclude: ["README.md"],
+                resources: migrationFiles.map { .embedInCode($0) }),
+
+        // The domain: notifications, config, auth, store protocols.
+        .target(name: "RipcordCore", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // The SQLite implementation of the store protocols, and migrations.
+        .target(name: "RipcordStore", dependencies: ["RipcordCore", "SQLiteDB", "RipcordMigrations"]),
+        // Routes, handlers and the service that ties the server together.
+        .target(name: "RipcordServer", dependencies: [
+            "RipcordCore", "RipcordStore", "MicroHTTPServer",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "ripcord", dependencies: [
+            "RipcordCore", "RipcordStore", "RipcordServer", "CurlClient",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "RipcordTests", dependencies: [
+            "RipcordCore", "RipcordStore", "RipcordServer", "CurlClient", "SQLiteDB",
+        ], resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,40 @@
+import Logging
+import MicroHTTPServer
+import RipcordCore
+
+/// Decides whether a request may proceed: 401 without valid credentials, 403 with the wrong role.
+struct AuthGate: Sendable {
+    let authenticator: Authenticator
+    /// When true (only with `--insecure-no-auth`), every request acts as an admin.
+    let open: Bool
+    let logger: Logger
+
+    static let anonymous = Credential(name: "anonymous (--insecure-no-auth)", role: .admin, secret: .bearer(token: ""))
+    static let challenge: [(name: String, value: String)] = [
+        ("WWW-Authenticate", #"Bearer realm="ripcord""#),
+        ("WWW-Authenticate", #"Basic realm="ripcord", charset="UTF-8""#),
+    ]
+
+    func authorize(_ request: HTTPRequest, for permission: Permission) throws(APIError) -> Credential {
+        if open { return AuthGate.anonymous }
+        switch authenticator.authenticate(authorization: request.header("Authorization")) {
+        case .missing:
+            logger.warning("authentication failed: no credentials",
+                           metadata: ["http.remote": "\(request.remoteAddress)", "http.path": "\(request.path)"])
+            throw APIError(401, "unauthorized", "credentials are required (Authorization: Bearer or Basic)",
+                           headers: AuthGate.challenge)
+        case .invalid(let reason):
+            logger.warning("authentication failed: \(reason)",
+                           metadata: ["http.remote": "\(request.remoteAddress)", "http.path": "\(request.path)"])
+            throw APIError(401, "unauthorized", "the credentials were not accepted", headers: AuthGate.challenge)
+        case .authenticated(let credential):
+            guard credential.role.grants(permission) else {
+                logger.warning("authorization failed: role \(credential.role.rawValue) may not \(permission.rawValue)",
+                               metadata: ["http.remote": "\(request.remoteAddress)", "auth.credential": "\(credential.name)"])
+                throw APIError(403, "forbidden",
+                               "credential '\(credential.name)' has role \(credential.role.rawValue), which may not \(permission.rawValue) (needs \(permission.roles.map(\.rawValue).joined(separator: " or ")))")
+            }
+            return credential
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Logging
+import MicroHTTPServer
+import RipcordCore
+import RipcordStore
+
+/// The options `ripcord serve` resolves from its flags and config file.
+public struct ServeOptions: Sendable {
+    /// The loaded config.
+    public var config: RipcordConfig
+    /// Serve without credentials (every request acts as admin). Logged at every start.
+    public var insecureNoAuth: Bool
+
+    /// Creates options.
+    public init(config: RipcordConfig, insecureNoAuth: Bool = false) {
+        self.config = config
+        self.insecureNoAuth = insecureNoAuth
+    }
+}
+
+/// Why the application could not be built.
+public struct StartupError: Error, Sendable, CustomStringConvertible {
+    /// One readable line.
+    public var message: String
+    public var description: String { message }
+}
+
+/// Ripcord assembled: store, auth, routes and HTTP server. The CLI and the tests both build it here.
+public final class RipcordApplication: Sendable {
+    /// The store (open and migrated).
+    public let store: SQLiteStore
+    /// The HTTP server (not yet started).
+    public let server: HTTPServer
+    let logger: Logger
+
+    /// Builds the application: opens and migrates the database and prepares the server.
+    public init(options: ServeOptions, logger: Logger) throws {
+        let config = options.config
+        if config.credentials.isEmpty && !options.insecureNoAuth {
+            throw StartupError(message: "refusing to start: \(config.file ?? "the config") has no auth.credentials; add a credential or pass --insecure-no-auth")
+        }
+        if options.insecureNoAuth {
+            logger.warning("running with --insecure-no-auth: every request is accepted without credentials and acts as admin")
+        }
+        for warning in config.warnings { logger.warning("config: \(warning)") }
+        let store = try SQLiteStore(path: config.database)
+        self.store = store
+        self.logger = logger
+
+        let gate = AuthGate(authenticator: Authenticator(credentials: config.credentials),
+                            open: options.insecureNoAuth && config.credentials.isEmpty, logger: logger)
+        let router = Router(routes: RipcordApplication.routes(store: store, logger: logger))
+        let routeLogger = logger
+        let serverConfiguration = HTTPServerConfiguration(
+            host: config.listen.host, port: config.listen.port,
+            connectionLimit: config.limits.maxConnections,
+            perIPConnectionLimit: config.limits.maxConnectionsPerIP,
+            connectionTimeoutSeconds: config.limits.connectionTimeoutSeconds,
+            maxBodyBytes: config.limits.maxBodyBytes)
+        server = HTTPServer(
+            configuration: serverConfiguration,
+            log: { line in routeLogger.notice("http server: \(line)") },
+            rejectionResponder: { rejection in
+                switch rejection {
+                case .bodyTooLarge(let limit):
+                    return APIError(413, "payload_too_large", "the request body is larger than \(limit) bytes (limits.max_body_bytes)").response
+                }
+            },
+            handler: { request in
+                RipcordApplication.dispatch(request, router: router, gate: gate)
+            })
+    }
+
+    static func dispatch(_ request: HTTPRequest, router: Router, gate: AuthGate) -> HTTPResponse {
+        do throws(APIError) {
+            let (route, parameters) = try router.resolve(request)
+            var credential: Credential?
+            if let permission = route.permission {
+                credential = try gate.authorize(request, for: permission)
+            }
+            return try route.handler(RequestContext(request: request, parameters: parameters, credential: credential))
+        } catch {
+            return error.response
+        }
+    }
+
+    static func routes(store: SQLiteStore, logger: Logger) -> [Route] {
+        let webhook = WebhookHandler(store: store, logger: logger, onStored: { _, _ in })
+        let deliveries = DeliveriesHandler(store: store)
+        let health = HealthHandler(store: store)
+        return [
+            Route("POST", "/api/v1/alertmanager", permission: .postWebhook, handler: webhook.handle),
+            Route("GET", "/api/v1/deliveries", permission: .read, handler: deliveries.list),
+            Route("GET", "/api/v1/deliveries/{id}", permission: .read, handler: deliveries.show),
+            Route("GET", "/-/healthy", permission: nil, handler: health.healthy),
+            Route("GET", "/-/ready", permission: nil, handler: health.ready),
+        ]
+    }
+}

@@ -1,0 +1,37 @@
+import Logging
+import RipcordCore
+import ServiceLifecycle
+
+/// Runs the application until a graceful shutdown (SIGTERM or SIGINT): then it stops accepting,
+/// answers what is in flight, and closes the database.
+public struct RipcordService: Service {
+    let application: RipcordApplication
+    let logger: Logger
+    /// How long in-flight requests get to finish.
+    public var drainTimeout: Duration = .seconds(10)
+
+    /// Creates the service.
+    public init(application: RipcordApplication, logger: Logger) {
+        self.application = application
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let server = application.server
+        try server.start()
+        logger.notice("ripcord listening", metadata: [
+            "http.address": "\(server.configuration.host):\(server.port)",
+            "db.path": "\(application.store.path)",
+        ])
+        // Wait for SIGTERM/SIGINT (graceful shutdown) or cancellation.
+        try? await gracefulShutdown()
+        logger.notice("shutting down: no new connections; finishing \(server.inFlightCount) request(s) in flight")
+        server.stopAccepting()
+        if !server.waitUntilIdle(timeout: drainTimeout) {
+            logger.warning("\(server.inFlightCount) request(s) still in flight after \(drainTimeout); closing anyway")
+        }
+        server.stop()
+        application.store.close()
+        logger.notice("stopped")
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import SQLiteDB
+
+/// Runs writes on one connection and thread, committing whatever arrived together in one transaction.
+///
+/// Each caller blocks until the transaction holding its write is durable (synchronous=FULL), so many
+/// concurrent deliveries share one fsync instead of paying one each.
+final class GroupCommitWriter: @unchecked Sendable {
+    private final class Pending {
+        let work: (Database) throws -> Any
+        var result: Result<Any, Error>?
+        init(work: @escaping (Database) throws -> Any) { self.work = work }
+    }
+
+    private let database: Database
+    private let condition = NSCondition()
+    private var queue: [Pending] = []
+    private var stopped = false
+    private var thread: Thread?
+    private let maxBatch: Int
+
+    init(database: Database, maxBatch: Int = 256) {
+        self.database = database
+        self.maxBatch = maxBatch
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = "ripcord-sqlite-writer"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Runs `work` inside a transaction and returns once that transaction is committed.
+    func write<T>(_ work: @escaping (Database) throws -> T) throws -> T {
+        let pending = Pending { try work($0) }
+        condition.lock()
+        guard !stopped else {
+            condition.unlock()
+            throw SQLiteError(code: 21, message: "the database is closed")
+        }
+        queue.append(pending)
+        condition.broadcast()
+        while pending.result == nil { condition.wait() }
+        condition.unlock()
+        return try pending.result!.get() as! T
+    }
+
+    /// Finishes queued writes, then stops the thread.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+        while true {
+            condition.lock()
+            let done = thread == nil
+            condition.unlock()
+            if done { return }
+            usleep(1000)
+        }
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopped { condition.wait() }
+            if queue.isEmpty && stopped {
+                thread = nil
+                condition.unlock()
+                return
+            }
+            let batch = Array(queue.prefix(maxBatch))
+            queue.removeFirst(batch.count)
+            condition.unlock()
+
+            commit(batch)
+
+            condition.lock()
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    private func commit(_ batch: [Pending]) {
+        var results: [Result<Any, Error>] = []
+        do {
+            try database.execute("BEGIN IMMEDIATE")
+            for pending in batch {
+                // A savepoint per write: one failing write does not undo the others.
+                try database.execute("SAVEPOINT write")
+                do {
+                    results.append(.success(try pending.work(database)))
+                    try database.execute("RELEASE write")
+                } catch {
+                    results.append(.failure(error))
+                    try database.execute("ROLLBACK TO write; RELEASE write")
+                }
+            }
+            try database.execute("COMMIT")
+        } catch {
+            try? database.execute("ROLLBACK")
+            results = batch.map { _ in .failure(error) }
+        }
+        condition.lock()
+        for (pending, result) in zip(batch, results) { pending.result = result }
+        condition.unlock()
+    }
+}

@@ -1,0 +1,17 @@
+/// One schema migration as shipped inside the binary.
+public struct EmbeddedMigration: Sendable {
+    /// The number at the start of the file name.
+    public let version: Int
+    /// The file name, e.g. `0001_deliveries.sql`.
+    public let fileName: String
+    /// The SQL text.
+    public let sql: [UInt8]
+}
+
+/// The migrations compiled into this binary, in order.
+public enum EmbeddedMigrations {
+    /// Every migration, sorted by version.
+    public static let all: [EmbeddedMigration] = [
+        EmbeddedMigration(version: 1, fileName: "0001_deliveries.sql", sql: PackageResources._001_deliveries_sql),
+    ]
+}
