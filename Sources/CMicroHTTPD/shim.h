@@ -25,6 +25,7 @@ cmhd_start_daemon(const struct cmhd_daemon_options *o,
                   MHD_RequestCompletedCallback completed, void *completed_cls,
                   MHD_LogCallback logger, void *logger_cls) {
     return MHD_start_daemon(o->flags, 0, NULL, NULL, handler, handler_cls,
+                            MHD_OPTION_EXTERNAL_LOGGER, logger, logger_cls,
                             MHD_OPTION_SOCK_ADDR, o->address,
                             MHD_OPTION_THREAD_POOL_SIZE, o->thread_pool_size,
                             MHD_OPTION_CONNECTION_LIMIT, o->connection_limit,
@@ -33,7 +34,6 @@ cmhd_start_daemon(const struct cmhd_daemon_options *o,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->connection_memory_limit,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)o->listen_backlog,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
-                            MHD_OPTION_EXTERNAL_LOGGER, logger, logger_cls,
                             MHD_OPTION_END);
 }
 

@@ -9,6 +9,8 @@ public struct ServeOptions: Sendable {
     public var config: RipcordConfig
     /// Serve without credentials (every request acts as admin). Logged at every start.
     public var insecureNoAuth: Bool
+    /// How long a write waits for a lock held by another connection before it fails (503).
+    public var busyTimeoutMilliseconds: Int32 = 5_000
 
     /// Creates options.
     public init(config: RipcordConfig, insecureNoAuth: Bool = false) {
@@ -42,7 +44,7 @@ public final class RipcordApplication: Sendable {
             logger.warning("running with --insecure-no-auth: every request is accepted without credentials and acts as admin")
         }
         for warning in config.warnings { logger.warning("config: \(warning)") }
-        let store = try SQLiteStore(path: config.database)
+        let store = try SQLiteStore(path: config.database, busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
         self.store = store
         self.logger = logger
 

@@ -12,7 +12,7 @@ public final class SQLiteStore: DeliveryStore, @unchecked Sendable {
     private let readLock = NSLock()
 
     /// Opens (creating folder and file when missing) and migrates the database.
-    public init(path: String, migrate: Bool = true) throws(StoreError) {
+    public init(path: String, migrate: Bool = true, busyTimeoutMilliseconds: Int32 = 5_000) throws(StoreError) {
         self.path = path
         do {
             let folder = (path as NSString).deletingLastPathComponent
@@ -21,7 +21,7 @@ public final class SQLiteStore: DeliveryStore, @unchecked Sendable {
             throw StoreError(.unavailable, "cannot create the database folder for \(path): \(error.localizedDescription)")
         }
         do {
-            let writeConnection = try Database(path: path)
+            let writeConnection = try Database(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
             try writeConnection.execute("PRAGMA journal_mode = WAL")
             try SQLiteStore.configure(writeConnection)
             if migrate {
@@ -29,7 +29,7 @@ public final class SQLiteStore: DeliveryStore, @unchecked Sendable {
             } else if try !Migrator(database: writeConnection).isUpToDate() {
                 throw StoreError(.schema, "the database \(path) is not migrated; run 'ripcord migrate'")
             }
-            let readConnection = try Database(path: path)
+            let readConnection = try Database(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
             try SQLiteStore.configure(readConnection)
             self.reader = readConnection
             self.writer = GroupCommitWriter(database: writeConnection)

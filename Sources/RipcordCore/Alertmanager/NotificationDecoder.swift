@@ -58,7 +58,7 @@ public enum NotificationDecoder {
             }
             let reason = context.debugDescription.contains("Cannot initialize AlertStatus")
                 ? "must be \"firing\" or \"resolved\"" : context.debugDescription
-            return NotificationError(field: field, message: "field '\(field)' \(reason)")
+            return NotificationError(field: field, message: "field '\(field)': \(reason)")
         @unknown default:
             return NotificationError(field: nil, message: "the body is not a valid notification")
         }

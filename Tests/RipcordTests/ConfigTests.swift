@@ -1,0 +1,108 @@
+import Foundation
+import RipcordCore
+import Testing
+
+@Suite("Config loading and check-config")
+struct ConfigTests {
+    @Test("the example config in the repository is valid")
+    func exampleConfigIsValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("ripcord.yml"), encoding: .utf8)
+        // Secrets are made by scripts/run; here only the structure is checked.
+        do {
+            _ = try ConfigLoader.parse(yaml: text, file: root.appendingPathComponent("ripcord.yml").path)
+        } catch {
+            #expect(error.issues.allSatisfy { $0.message.contains("secret file") }, "\(error)")
+        }
+    }
+
+    @Test("mistakes are reported with file, line and field, all at once")
+    func mistakesNameLineAndField() throws {
+        let yaml = """
+            listen: nowhere
+            database: data/x.sqlite3
+            limits:
+              max_body_bytes: lots
+              burst: 3
+            auth:
+              credentials:
+                - name: a
+                  role: superuser
+                  token: t
+                - name: b
+                  role: reader
+                  token_file: secrets/missing.token
+                - name: c
+                  role: reader
+                  token: x
+                  username: u
+            surprise: true
+            """
+        do {
+            _ = try ConfigLoader.parse(yaml: yaml, file: "/tmp/ripcord-test.yml")
+            Issue.record("a bad config loaded")
+        } catch {
+            let byField = Dictionary(grouping: error.issues, by: \.field)
+            #expect(byField["listen"]?.first?.line == 1)
+            #expect(byField["limits.max_body_bytes"]?.first?.line == 4)
+            #expect(byField["limits.burst"]?.first?.message.contains("unknown key") == true)
+            #expect(byField["auth.credentials[0].role"]?.first?.line == 9)
+            #expect(byField["auth.credentials[1].token_file"]?.first?.message.contains("does not exist") == true)
+            #expect(byField["auth.credentials[2]"]?.first?.message.contains("exactly one of") == true)
+            #expect(byField["surprise"]?.first?.line == 18)
+            #expect(error.issues.allSatisfy { $0.description.hasPrefix("/tmp/ripcord-test.yml:") })
+        }
+    }
+
+    @Test("relative paths are relative to the config file and a token file's trailing newline is ignored")
+    func pathsAndSecrets() throws {
+        let folder = try TestFolder()
+        let path = try folder.writeStandardConfig()
+        let config = try ConfigLoader.load(path: path)
+        #expect(config.database == folder.path + "/data/ripcord.sqlite3")
+        #expect(config.credentials.first?.secret == .bearer(token: Secrets.alertmanagerToken))
+        #expect(config.credentials[1].secret == .basic(username: "am", password: Secrets.basicPassword))
+        #expect(config.warnings.isEmpty)
+    }
+
+    @Test("check-config exits 0 for a good file and non-zero, naming line and field, for a bad one")
+    func checkConfigCommand() throws {
+        let folder = try TestFolder()
+        _ = try folder.writeStandardConfig()
+        let good = try RipcordBinary.run(["check-config"], in: folder.path)
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("OK"))
+        try folder.write("bad.yml", "listen: 127.0.0.1:9095\nauth:\n  credentials:\n    - name: x\n      role: nobody\n      token: t\n")
+        let bad = try RipcordBinary.run(["check-config", "--config", "bad.yml"], in: folder.path)
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("bad.yml:5:13: auth.credentials[0].role: 'nobody' is not a role"), "\(bad.stderr)")
+        let missing = try RipcordBinary.run(["check-config", "--config", "nope.yml"], in: folder.path)
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("nope.yml: config file does not exist"))
+        let env = try RipcordBinary.run(["check-config"], in: "/", environment: ["RIPCORD_CONFIG": folder.path + "/ripcord.yml"])
+        #expect(env.status == 0, "\(env.stderr)")
+    }
+
+    @Test("Prometheus-style durations parse and bad ones are refused")
+    func durations() {
+        #expect(DurationText.seconds("30s") == 30)
+        #expect(DurationText.seconds("1h30m") == 5400)
+        #expect(DurationText.seconds("500ms") == 0.5)
+        #expect(DurationText.seconds("7d") == 604_800)
+        #expect(DurationText.seconds("0") == 0)
+        #expect(DurationText.seconds("5") == nil)
+        #expect(DurationText.seconds("m5") == nil)
+        #expect(DurationText.seconds("") == nil)
+        #expect(DurationText.format(5400) == "1h30m")
+    }
+
+    @Test("SHA-256 matches the FIPS 180-4 test vectors")
+    func sha256Vectors() {
+        #expect(SHA256.hex(Array("".utf8)) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
