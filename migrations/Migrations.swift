@@ -13,5 +13,7 @@ public enum EmbeddedMigrations {
     /// Every migration, sorted by version.
     public static let all: [EmbeddedMigration] = [
         EmbeddedMigration(version: 1, fileName: "0001_deliveries.sql", sql: PackageResources._001_deliveries_sql),
+        EmbeddedMigration(version: 2, fileName: "0002_deployments_rollbacks.sql",
+                          sql: PackageResources._002_deployments_rollbacks_sql),
     ]
 }

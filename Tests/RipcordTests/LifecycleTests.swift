@@ -25,6 +25,7 @@ struct LifecycleTests {
         let first = try RipcordBinary.run(["migrate", "--database", "data/x.sqlite3"], in: folder.path)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("applied 0001_deliveries.sql"))
+        #expect(first.stdout.contains("applied 0002_deployments_rollbacks.sql"))
         let second = try RipcordBinary.run(["migrate", "--database", "data/x.sqlite3"], in: folder.path)
         #expect(second.status == 0)
         #expect(second.stdout.contains("up to date"))

@@ -3,7 +3,7 @@ import Yams
 
 /// Loads and validates `ripcord.yml`, reading every secret file it names.
 public enum ConfigLoader {
-    static let topLevelKeys = ["listen", "database", "limits", "auth"]
+    static let topLevelKeys = ["listen", "database", "limits", "auth", "deployments"]
 
     /// Loads the file; throws a `ConfigError` naming file, line and field of every mistake.
     public static func load(path: String) throws(ConfigError) -> RipcordConfig {
@@ -50,6 +50,11 @@ public enum ConfigLoader {
         }
         if let value = top["limits"] { readLimits(value, reader, into: &config.limits) }
         if let value = top["auth"] { readAuth(value, reader, folder: folder, into: &config) }
+        if let value = top["deployments"], let map = reader.mapping(value, "deployments", allowed: ["default_soak"]),
+           let soak = map["default_soak"], let seconds = reader.duration(soak, "deployments.default_soak") {
+            if seconds <= 0 { reader.report(soak, "deployments.default_soak", "must be longer than 0s") }
+            config.defaultSoakSeconds = seconds
+        }
         return try finish(config, reader)
     }
 

@@ -84,6 +84,8 @@ public struct RipcordConfig: Sendable {
     public var credentials: [Credential] = []
     /// The credentials as written (for display; no secrets).
     public var credentialConfigs: [CredentialConfig] = []
+    /// The soak window of a deployment recorded without `soak` (`deployments.default_soak`).
+    public var defaultSoakSeconds: Double = 1800
     /// Things worth fixing that do not stop the config from loading.
     public var warnings: [String] = []
 
