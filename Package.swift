@@ -1,11 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
-import Foundation
 
-/// Every numbered migration in migrations/, embedded in the binary.
-let migrationFiles = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/migrations")) ?? [])
-    .filter { $0.hasSuffix(".sql") }
-    .sorted()
+/// Every numbered migration in migrations/, embedded in the binary. Listed by name (not read from
+/// the folder) because SwiftPM caches the evaluated manifest; a test checks none is missing.
+let migrationFiles = [
+    "0001_deliveries.sql",
+    "0002_deployments_rollbacks.sql",
+]
 
 let package = Package(
     name: "Ripcord",
@@ -18,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         // Native libraries: one thin system target each, each used by exactly one Swift module.
@@ -45,20 +48,27 @@ let package = Package(
         ]),
         // The SQLite implementation of the store protocols, and migrations.
         .target(name: "RipcordStore", dependencies: ["RipcordCore", "SQLiteDB", "RipcordMigrations"]),
-        // Routes, handlers and the service that ties the server together.
+        // Executors: one type per kind, behind the Executor protocol.
+        .target(name: "RipcordExecutors", dependencies: [
+            "RipcordCore", "CurlClient",
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "SystemPackage", package: "swift-system"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Routes, handlers, the rollback engine and the service that ties the server together.
         .target(name: "RipcordServer", dependencies: [
-            "RipcordCore", "RipcordStore", "MicroHTTPServer",
+            "RipcordCore", "RipcordStore", "RipcordExecutors", "MicroHTTPServer",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "ripcord", dependencies: [
-            "RipcordCore", "RipcordStore", "RipcordServer", "CurlClient",
+            "RipcordCore", "RipcordStore", "RipcordServer", "RipcordExecutors", "CurlClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "RipcordTests", dependencies: [
-            "RipcordCore", "RipcordStore", "RipcordServer", "CurlClient", "SQLiteDB",
+            "RipcordCore", "RipcordStore", "RipcordServer", "RipcordExecutors", "CurlClient", "SQLiteDB",
         ], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

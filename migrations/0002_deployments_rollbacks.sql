@@ -102,6 +102,8 @@ CREATE TABLE rollback_attempts (
     http_status      INTEGER,
     duration_seconds REAL,
     output_tail      TEXT    NOT NULL DEFAULT '',
+    process_id       INTEGER,                         -- a command's process (group) while it runs
+    process_start    TEXT,                            -- its start time in /proc, to tell a reused pid apart
     verification     TEXT    NOT NULL DEFAULT '',
     error            TEXT    NOT NULL DEFAULT ''
 );

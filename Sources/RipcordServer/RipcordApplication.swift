@@ -11,6 +11,8 @@ public struct ServeOptions: Sendable {
     public var insecureNoAuth: Bool
     /// How long a write waits for a lock held by another connection before it fails (503).
     public var busyTimeoutMilliseconds: Int32 = 5_000
+    /// How often the engine looks for due rollbacks when nothing wakes it.
+    public var engineTick: Duration = .milliseconds(200)
 
     /// Creates options.
     public init(config: RipcordConfig, insecureNoAuth: Bool = false) {
@@ -32,7 +34,10 @@ public final class RipcordApplication: Sendable {
     public let store: SQLiteStore
     /// The HTTP server (not yet started).
     public let server: HTTPServer
+    /// Plans deliveries and runs rollbacks (started by `RipcordService`, or by tests).
+    public let engine: RollbackEngine
     let logger: Logger
+    let lock: DatabaseLock
 
     /// Builds the application: opens and migrates the database and prepares the server.
     public init(options: ServeOptions, logger: Logger) throws {
@@ -45,12 +50,23 @@ public final class RipcordApplication: Sendable {
         }
         for warning in config.warnings { logger.warning("config: \(warning)") }
         let store = try SQLiteStore(path: config.database, busyTimeoutMilliseconds: options.busyTimeoutMilliseconds)
+        let lock: DatabaseLock
+        do {
+            lock = try DatabaseLock(databasePath: config.database)
+        } catch {
+            store.close()
+            throw error
+        }
+        self.lock = lock
         self.store = store
         self.logger = logger
+        let engine = RollbackEngine(store: store, config: config, logger: logger, tick: options.engineTick)
+        self.engine = engine
 
         let gate = AuthGate(authenticator: Authenticator(credentials: config.credentials),
                             open: options.insecureNoAuth && config.credentials.isEmpty, logger: logger)
-        let router = Router(routes: RipcordApplication.routes(store: store, logger: logger))
+        let router = Router(routes: RipcordApplication.routes(store: store, engine: engine, logger: logger,
+                                                                      defaultSoakSeconds: config.defaultSoakSeconds))
         let routeLogger = logger
         let serverConfiguration = HTTPServerConfiguration(
             host: config.listen.host, port: config.listen.port,
@@ -85,14 +101,22 @@ public final class RipcordApplication: Sendable {
         }
     }
 
-    static func routes(store: SQLiteStore, logger: Logger) -> [Route] {
-        let webhook = WebhookHandler(store: store, logger: logger, onStored: { _, _ in })
+    static func routes(store: SQLiteStore, engine: RollbackEngine, logger: Logger, defaultSoakSeconds: Double) -> [Route] {
+        let webhook = WebhookHandler(store: store, logger: logger, onStored: { id, _ in engine.deliveryStored(id) })
+        let rollbacks = RollbacksHandler(store: store)
         let deliveries = DeliveriesHandler(store: store)
         let health = HealthHandler(store: store)
+        let deployments = DeploymentsHandler(store: store, logger: logger, defaultSoakSeconds: defaultSoakSeconds)
         return [
             Route("POST", "/api/v1/alertmanager", permission: .postWebhook, handler: webhook.handle),
             Route("GET", "/api/v1/deliveries", permission: .read, handler: deliveries.list),
             Route("GET", "/api/v1/deliveries/{id}", permission: .read, handler: deliveries.show),
+            Route("POST", "/api/v1/deployments", permission: .recordDeployments, handler: deployments.record),
+            Route("GET", "/api/v1/deployments", permission: .read, handler: deployments.list),
+            Route("GET", "/api/v1/deployments/{id}", permission: .read, handler: deployments.show),
+            Route("POST", "/api/v1/deployments/{id}/promote", permission: .recordDeployments, handler: deployments.promote),
+            Route("GET", "/api/v1/rollbacks", permission: .read, handler: rollbacks.list),
+            Route("GET", "/api/v1/rollbacks/{id}", permission: .read, handler: rollbacks.show),
             Route("GET", "/-/healthy", permission: nil, handler: health.healthy),
             Route("GET", "/-/ready", permission: nil, handler: health.ready),
         ]

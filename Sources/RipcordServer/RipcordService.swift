@@ -23,6 +23,8 @@ public struct RipcordService: Service {
             "http.address": "\(server.configuration.host):\(server.port)",
             "db.path": "\(application.store.path)",
         ])
+        let engine = application.engine
+        let engineTask = Task { await engine.run() }
         // Wait for SIGTERM/SIGINT (graceful shutdown) or cancellation.
         try? await gracefulShutdown()
         logger.notice("shutting down: no new connections; finishing \(server.inFlightCount) request(s) in flight")
@@ -31,6 +33,10 @@ public struct RipcordService: Service {
             logger.warning("\(server.inFlightCount) request(s) still in flight after \(drainTimeout); closing anyway")
         }
         server.stop()
+        // Running rollbacks are stopped and recorded as interrupted; the next start resumes them.
+        engine.finish()
+        engineTask.cancel()
+        await engineTask.value
         application.store.close()
         logger.notice("stopped")
     }

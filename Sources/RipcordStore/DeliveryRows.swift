@@ -77,7 +77,10 @@ enum DeliveryRows {
             DuplicateArrival(receivedAt: $0.text("received_at"), remoteAddress: $0.text("remote_address"),
                              credential: $0.text("credential"))
         }
-        return DeliveryDetail(summary: summary(row), notification: group, rawBody: String(decoding: raw, as: UTF8.self),
-                              bodySHA256: row.text("body_sha256"), duplicatesSeen: duplicates)
+        var detail = DeliveryDetail(summary: summary(row), notification: group, rawBody: String(decoding: raw, as: UTF8.self),
+                                    bodySHA256: row.text("body_sha256"), duplicatesSeen: duplicates)
+        detail.decisions = try db.query("SELECT * FROM decisions WHERE delivery_id = ? ORDER BY id", [.integer(id)])
+            .map(PlanningRows.decision)
+        return detail
     }
 }

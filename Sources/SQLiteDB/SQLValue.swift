@@ -12,6 +12,15 @@ public enum SQLValue: Sendable, Equatable {
         return nil
     }
 
+    /// The value as a floating-point number, when it is a number.
+    public var double: Double? {
+        switch self {
+        case .real(let value): return value
+        case .integer(let value): return Double(value)
+        default: return nil
+        }
+    }
+
     /// The value as text, when it is text.
     public var string: String? {
         if case .text(let value) = self { return value }

@@ -4,7 +4,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case alertmanager
     /// May read the read APIs (deliveries, deployments, rollbacks, audit).
     case reader
-    /// May record and promote deployments.
+    /// May record and promote deployments, and read (pipelines check what they recorded).
     case deployer
     /// May do everything.
     case admin
@@ -15,7 +15,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         case (.admin, _): return true
         case (.alertmanager, .postWebhook): return true
         case (.reader, .read): return true
-        case (.deployer, .recordDeployments): return true
+        case (.deployer, .recordDeployments), (.deployer, .read): return true
         default: return false
         }
     }

@@ -3,7 +3,7 @@ import Yams
 
 /// Loads and validates `ripcord.yml`, reading every secret file it names.
 public enum ConfigLoader {
-    static let topLevelKeys = ["listen", "database", "limits", "auth", "deployments"]
+    static let topLevelKeys = ["listen", "database", "limits", "auth", "deployments", "executors", "policies"]
 
     /// Loads the file; throws a `ConfigError` naming file, line and field of every mistake.
     public static func load(path: String) throws(ConfigError) -> RipcordConfig {
@@ -48,7 +48,14 @@ public enum ConfigLoader {
         if let value = top["database"], let text = reader.nonEmptyString(value, "database") {
             config.database = absolutePath(text, relativeTo: folder)
         }
-        if let value = top["limits"] { readLimits(value, reader, into: &config.limits) }
+        if let value = top["limits"] { readLimits(value, reader, into: &config) }
+        if let value = top["executors"] { config.executors = ExecutorReader.read(value, reader, folder: folder) }
+        if let value = top["policies"] {
+            config.policies = PolicyReader.read(value, reader, executors: config.executors)
+        }
+        if top["policies"] == nil && !config.executors.isEmpty {
+            config.warnings.append("executors are configured but no policies use them")
+        }
         if let value = top["auth"] { readAuth(value, reader, folder: folder, into: &config) }
         if let value = top["deployments"], let map = reader.mapping(value, "deployments", allowed: ["default_soak"]),
            let soak = map["default_soak"], let seconds = reader.duration(soak, "deployments.default_soak") {
@@ -63,9 +70,24 @@ public enum ConfigLoader {
         return config
     }
 
-    static func readLimits(_ node: Node, _ reader: YAMLReader, into limits: inout Limits) {
-        let keys = ["max_body_bytes", "max_connections", "max_connections_per_ip", "connection_timeout"]
+    static func readLimits(_ node: Node, _ reader: YAMLReader, into config: inout RipcordConfig) {
+        let keys = ["max_body_bytes", "max_connections", "max_connections_per_ip", "connection_timeout",
+                    "max_rollbacks", "window", "concurrency"]
         guard let map = reader.mapping(node, "limits", allowed: keys) else { return }
+        if let v = map["max_rollbacks"], let n = reader.int(v, "limits.max_rollbacks", range: 1...10_000) {
+            config.rollbackLimits.maxRollbacks = n
+        }
+        if let v = map["window"], let seconds = reader.duration(v, "limits.window") {
+            if seconds < 1 { reader.report(v, "limits.window", "must be at least 1s") }
+            config.rollbackLimits.windowSeconds = seconds
+        }
+        if let v = map["concurrency"], let n = reader.int(v, "limits.concurrency", range: 1...64) {
+            config.rollbackLimits.concurrency = n
+        }
+        readConnectionLimits(map, reader, into: &config.limits)
+    }
+
+    static func readConnectionLimits(_ map: [String: Node], _ reader: YAMLReader, into limits: inout Limits) {
         if let v = map["max_body_bytes"], let n = reader.int(v, "limits.max_body_bytes", range: 1024...(256 << 20)) {
             limits.maxBodyBytes = n
         }

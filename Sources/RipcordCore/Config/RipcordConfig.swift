@@ -84,6 +84,12 @@ public struct RipcordConfig: Sendable {
     public var credentials: [Credential] = []
     /// The credentials as written (for display; no secrets).
     public var credentialConfigs: [CredentialConfig] = []
+    /// Executors, by name.
+    public var executors: [ExecutorConfig] = []
+    /// Policies, in the order they are consulted.
+    public var policies: [PolicyConfig] = []
+    /// The circuit breaker and concurrency.
+    public var rollbackLimits = RollbackLimits()
     /// The soak window of a deployment recorded without `soak` (`deployments.default_soak`).
     public var defaultSoakSeconds: Double = 1800
     /// Things worth fixing that do not stop the config from loading.

@@ -72,6 +72,11 @@ public struct Deployment: Sendable, Hashable, Codable {
         state == .active && now < soakEndsAt
     }
 
+    /// Whether alerts at `now` concern it: soaking, or being (or already) rolled back within its window.
+    public func isInSoakWindow(at now: Timestamp) -> Bool {
+        [.active, .rollingBack, .rolledBack].contains(state) && now < soakEndsAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, service, namespace, cluster, environment, version, strategy, labels, target, state
         case previousVersion = "previous_version"

@@ -109,9 +109,11 @@ public struct DeliveryDetail: Sendable, Codable {
     public var rawBody: String
     public var bodySHA256: String
     public var duplicatesSeen: [DuplicateArrival]
+    /// What the planner decided for each alert (empty until it has run).
+    public var decisions: [Decision] = []
 
     enum CodingKeys: String, CodingKey {
-        case notification
+        case notification, decisions
         case rawBody = "raw_body"
         case bodySHA256 = "body_sha256"
         case duplicatesSeen = "duplicates_seen"
@@ -134,6 +136,7 @@ public struct DeliveryDetail: Sendable, Codable {
         try c.encode(rawBody, forKey: .rawBody)
         try c.encode(bodySHA256, forKey: .bodySHA256)
         try c.encode(duplicatesSeen, forKey: .duplicatesSeen)
+        try c.encode(decisions, forKey: .decisions)
     }
 
     public init(from decoder: Decoder) throws {
@@ -143,6 +146,7 @@ public struct DeliveryDetail: Sendable, Codable {
         rawBody = try c.decode(String.self, forKey: .rawBody)
         bodySHA256 = try c.decode(String.self, forKey: .bodySHA256)
         duplicatesSeen = try c.decode([DuplicateArrival].self, forKey: .duplicatesSeen)
+        decisions = try c.decodeIfPresent([Decision].self, forKey: .decisions) ?? []
     }
 }
 

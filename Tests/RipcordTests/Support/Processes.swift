@@ -66,6 +66,17 @@ func waitUntil(_ what: String, timeout: Double = 10, _ condition: () -> Bool) th
     throw WaitTimeout(what: what)
 }
 
+/// Polls until `condition` holds or the deadline passes, sleeping without holding a thread (the
+/// engine under test needs the concurrency threads to make progress).
+func eventually(_ what: String, timeout: Double = 10, _ condition: () -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw WaitTimeout(what: what)
+}
+
 struct WaitTimeout: Error, CustomStringConvertible {
     let what: String
     var description: String { "timed out waiting for \(what)" }

@@ -24,12 +24,13 @@ final class TestFolder: @unchecked Sendable {
         try text.write(toFile: full, atomically: true, encoding: .utf8)
     }
 
-    /// The standard test config: Bearer and Basic alertmanager credentials, a reader, an admin.
+    /// The standard test config: Bearer and Basic alertmanager credentials, a reader, an admin, a deployer.
     func writeStandardConfig(listen: String = "127.0.0.1:0", extra: String = "") throws -> String {
         try write("secrets/alertmanager.token", "\(Secrets.alertmanagerToken)\n")
         try write("secrets/am.password", "\(Secrets.basicPassword)\n")
         try write("secrets/reader.token", "\(Secrets.readerToken)\n")
         try write("secrets/admin.token", "\(Secrets.adminToken)\n")
+        try write("secrets/deployer.token", "\(Secrets.deployerToken)\n")
         try write("ripcord.yml", """
             listen: \(listen)
             database: data/ripcord.sqlite3
@@ -50,6 +51,9 @@ final class TestFolder: @unchecked Sendable {
                 - name: ops
                   role: admin
                   token_file: secrets/admin.token
+                - name: ci
+                  role: deployer
+                  token_file: secrets/deployer.token
             \(extra)
             """)
         return path + "/ripcord.yml"
@@ -61,11 +65,13 @@ enum Secrets {
     static let basicPassword = "pa55w0rd"
     static let readerToken = "reader-token-0123456789"
     static let adminToken = "admin-token-0123456789"
+    static let deployerToken = "deployer-token-0123456789"
 
     static let alertmanager = [("Authorization", "Bearer \(alertmanagerToken)")]
     static let basic = [("Authorization", "Basic " + Data("am:\(basicPassword)".utf8).base64EncodedString())]
     static let reader = [("Authorization", "Bearer \(readerToken)")]
     static let admin = [("Authorization", "Bearer \(adminToken)")]
+    static let deployer = [("Authorization", "Bearer \(deployerToken)")]
 }
 
 /// The recorded Alertmanager deliveries shipped as test fixtures.

@@ -1,0 +1,64 @@
+/// What an executor gets for one attempt.
+public struct ExecutionContext: Sendable {
+    /// The rollback being carried out.
+    public var job: RollbackJob
+    /// 1 for the first attempt of this action.
+    public var attempt: Int
+    /// Called once a child process has started (pid and its /proc start time), so a crash can find it.
+    public var processStarted: @Sendable (Int32, String) -> Void
+    /// Called when the action is done and its effect is being verified.
+    public var verifying: @Sendable () -> Void
+
+    /// Creates a context.
+    public init(job: RollbackJob, attempt: Int, processStarted: @escaping @Sendable (Int32, String) -> Void = { _, _ in },
+                verifying: @escaping @Sendable () -> Void = {}) {
+        self.job = job
+        self.attempt = attempt
+        self.processStarted = processStarted
+        self.verifying = verifying
+    }
+}
+
+/// How an attempt went, and whether trying the same action again may help.
+public struct ExecutorOutcome: Sendable {
+    /// What is recorded in the audit.
+    public var result: AttemptResult
+    /// True for failures a retry may fix (timeouts, 5xx, a non-zero exit); false for ones it cannot
+    /// (a missing target block, a missing program, a 4xx).
+    public var retryable: Bool
+
+    /// Creates an outcome.
+    public init(result: AttemptResult, retryable: Bool) {
+        self.result = result
+        self.retryable = retryable
+    }
+}
+
+/// Carries out one rollback action. One type per `kind`; the engine knows only this protocol.
+public protocol Executor: Sendable {
+    /// The configured name (what policies list in `actions`).
+    var name: String { get }
+    /// The kind, e.g. `command`.
+    var kind: String { get }
+    /// The exact request this executor would make for a job, secrets redacted, as JSON text; or why it cannot run.
+    func describe(_ job: RollbackJob) -> Result<String, ExecutorFailure>
+    /// Runs the action and verifies it took effect.
+    func execute(_ context: ExecutionContext) async -> ExecutorOutcome
+    /// Checks, without changing anything, whether the rollback already took effect (after a crash):
+    /// true or false, or nil when this kind cannot tell.
+    func verifyOnly(_ job: RollbackJob) async -> Bool?
+}
+
+extension Executor {
+    /// Kinds that cannot check on their own say nothing.
+    public func verifyOnly(_ job: RollbackJob) async -> Bool? { nil }
+}
+
+/// Why an executor cannot run for a job at all.
+public struct ExecutorFailure: Error, Sendable, CustomStringConvertible {
+    /// One readable line.
+    public var message: String
+    /// Creates a failure.
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

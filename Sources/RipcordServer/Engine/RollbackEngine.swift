@@ -1,0 +1,173 @@
+import Foundation
+import Logging
+import RipcordCore
+import RipcordExecutors
+import RipcordStore
+
+/// Plans stored deliveries and runs rollback jobs, off the request path: a planning loop, a
+/// scheduler that claims due jobs within `limits.concurrency`, and one worker task per running job.
+public final class RollbackEngine: Sendable {
+    let store: SQLiteStore
+    let config: RipcordConfig
+    let registry: ExecutorRegistry
+    let planner: Planner
+    let logger: Logger
+    let owner: String
+    /// How often the scheduler looks for due jobs when nothing wakes it.
+    let tick: Duration
+
+    private let deliveries: AsyncStream<Int64>
+    private let deliveryInput: AsyncStream<Int64>.Continuation
+    private let wakeups: AsyncStream<Void>
+    private let wakeInput: AsyncStream<Void>.Continuation
+
+    /// Creates the engine for a config; nothing runs until `run()`.
+    public init(store: SQLiteStore, config: RipcordConfig, registry: ExecutorRegistry? = nil, logger: Logger,
+                tick: Duration = .milliseconds(200)) {
+        self.store = store
+        self.config = config
+        let registry = registry ?? ExecutorRegistry(configs: config.executors)
+        self.registry = registry
+        self.planner = Planner(policies: config.policies, limits: config.rollbackLimits, describeActions: { policy, deployment in
+            registry.describe(actions: policy.actions, job: RollbackEngine.previewJob(policy: policy, deployment: deployment))
+        })
+        self.logger = logger
+        self.tick = tick
+        self.owner = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName) since \(Timestamp.now().rfc3339)"
+        (deliveries, deliveryInput) = AsyncStream.makeStream(of: Int64.self)
+        (wakeups, wakeInput) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// A job as it would run for a deployment, for describing dry-runs and replays.
+    static func previewJob(policy: PolicyConfig, deployment: Deployment, triggers: [RollbackTrigger] = []) -> RollbackJob {
+        RollbackJob(id: 0, deployment: deployment, policy: policy.name, actions: policy.actions, currentAction: 0,
+                    runCount: 0, status: .pending, triggers: triggers)
+    }
+
+    /// Hands a newly stored delivery to the planner; returns at once.
+    public func deliveryStored(_ id: Int64) {
+        deliveryInput.yield(id)
+    }
+
+    /// Recovers from a crash, then plans and runs until the task is cancelled.
+    public func run() async {
+        await recoverInterrupted()
+        do {
+            for id in try store.unplannedDeliveryIDs() { deliveryInput.yield(id) }
+        } catch {
+            logger.error("could not read unplanned deliveries", metadata: ["error": "\(error.message)"])
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.planLoop() }
+            group.addTask { await self.schedule() }
+            group.addTask { await self.ticker() }
+            await group.waitForAll()
+        }
+    }
+
+    /// Stops planning and scheduling (running workers are cancelled with the task).
+    public func finish() {
+        deliveryInput.finish()
+        wakeInput.finish()
+    }
+
+    func planLoop() async {
+        for await id in deliveries {
+            do {
+                let decisions = try store.planDelivery(id: id, planner: planner, now: .now())
+                for decision in decisions {
+                    logger.info("decision: \(decision.outcome.rawValue)", metadata: [
+                        "delivery.id": "\(id)", "alert.fingerprint": "\(decision.fingerprint)",
+                        "alert.name": "\(decision.alertname)", "policy": "\(decision.policy ?? "-")",
+                        "deployment.id": "\(decision.deploymentID.map(String.init) ?? "-")",
+                        "rollback.id": "\(decision.rollbackID.map(String.init) ?? "-")", "reason": "\(decision.reason)",
+                    ])
+                }
+                if decisions.contains(where: { $0.rollbackID != nil }) { wakeInput.yield() }
+            } catch {
+                // The delivery stays unplanned (planned_at NULL) and is planned at the next start.
+                logger.error("could not plan delivery \(id); it is retried at the next start",
+                             metadata: ["error": "\(error.message)"])
+            }
+        }
+    }
+
+    func schedule() async {
+        let running = RunningCount()
+        var lastSweep = ContinuousClock.now
+        await withDiscardingTaskGroup { group in
+            // Woken by a new plan, a finished job, or the ticker.
+            for await _ in wakeups {
+                if ContinuousClock.now - lastSweep > .seconds(1) {
+                    lastSweep = ContinuousClock.now
+                    _ = try? store.stabilizeExpiredDeployments(now: .now())
+                }
+                let free = config.rollbackLimits.concurrency - running.value
+                guard free > 0 else { continue }
+                do {
+                    for job in try store.claimDueRollbacks(now: .now(), limit: free, owner: owner) {
+                        running.add(1)
+                        group.addTask {
+                            await RollbackWorker(engine: self).run(job)
+                            running.add(-1)
+                            self.wakeInput.yield()
+                        }
+                    }
+                } catch {
+                    logger.error("could not claim rollbacks", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Wakes the scheduler every tick, so delayed jobs start on time.
+    func ticker() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: tick)
+            wakeInput.yield()
+        }
+    }
+
+    /// After a crash: jobs left running are interrupted, processes they left are stopped, and each is
+    /// re-verified, resumed or left for a human as its policy says.
+    func recoverInterrupted() async {
+        do {
+            let attempts = try store.markInterrupted(now: .now())
+            for attempt in attempts {
+                guard let pid = attempt.processID else { continue }
+                logger.warning("stopping the process an interrupted rollback left running",
+                               metadata: ["rollback.id": "\(attempt.rollbackID)", "process.id": "\(pid)"])
+                ProcessTable.stopGroup(pid: pid, start: attempt.processStart, grace: 5)
+            }
+            for job in try store.interruptedRollbacks() {
+                let policy = config.policies.first { $0.name == job.policy }
+                let action = job.currentAction < job.actions.count ? job.actions[job.currentAction] : nil
+                if let action, let executor = registry[action], await executor.verifyOnly(job) == true {
+                    try store.updateRollback(id: job.id, status: .succeeded, currentAction: nil, executor: action,
+                                             reason: "interrupted, then verified as done by \(action)", now: .now())
+                    logger.notice("interrupted rollback verified as done", metadata: ["rollback.id": "\(job.id)"])
+                } else if policy?.resumeInterrupted ?? false {
+                    try store.updateRollback(id: job.id, status: .pending, currentAction: nil, executor: nil,
+                                             reason: "interrupted; resumed at restart", now: .now())
+                    logger.warning("resuming an interrupted rollback", metadata: ["rollback.id": "\(job.id)"])
+                } else {
+                    try store.updateRollback(id: job.id, status: .interrupted, currentAction: nil, executor: nil,
+                                             reason: "interrupted; left for a human (resume_interrupted: false or policy gone)",
+                                             now: .now())
+                    logger.error("an interrupted rollback waits for a human", metadata: ["rollback.id": "\(job.id)"])
+                }
+            }
+        } catch {
+            logger.error("recovering interrupted rollbacks failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// A counter shared by the scheduler and its workers.
+final class RunningCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    func add(_ delta: Int) { lock.lock(); count += delta; lock.unlock() }
+}
+

@@ -1,0 +1,123 @@
+import Foundation
+import Logging
+import RipcordCore
+import RipcordExecutors
+
+/// Runs one claimed rollback: each action of the ladder in turn, retrying with backoff, recording
+/// every attempt, until one succeeds or all have failed.
+struct RollbackWorker {
+    let engine: RollbackEngine
+
+    var store: SQLiteStoreFacade { SQLiteStoreFacade(engine: engine) }
+
+    func run(_ job: RollbackJob) async {
+        let logger = engine.logger
+        let policy = engine.config.policies.first { $0.name == job.policy }
+        let retries = policy?.retries ?? 0
+        let backoff = policy?.retryBackoffSeconds ?? 1
+        var failures: [String] = []
+        logger.notice("rollback started", metadata: ["rollback.id": "\(job.id)", "deployment.id": "\(job.deployment.id)",
+                                                     "service": "\(job.deployment.service)", "run": "\(job.runCount)"])
+        var actionIndex = job.currentAction
+        ladder: while actionIndex < job.actions.count {
+            let name = job.actions[actionIndex]
+            store.update(job.id, .running, action: actionIndex, executor: name, reason: nil)
+            guard let executor = engine.registry[name] else {
+                failures.append("\(name): no executor with that name in the config")
+                recordUnrunnable(job, actionIndex, name, kind: "unknown", "no executor named \(name) in the config")
+                actionIndex += 1
+                continue
+            }
+            var attempt = 1
+            while true {
+                let request: String
+                switch executor.describe(job) {
+                case .success(let text): request = text
+                case .failure(let failure):
+                    // E.g. the deployment has no target block for this kind: no retry helps, escalate.
+                    failures.append("\(name): \(failure.message)")
+                    recordUnrunnable(job, actionIndex, name, kind: executor.kind, failure.message)
+                    actionIndex += 1
+                    continue ladder
+                }
+                guard let attemptID = store.startAttempt(job, actionIndex, executor, attempt, request: request) else {
+                    return   // the store failed; the job stays running and is recovered at the next start
+                }
+                let index = actionIndex
+                let context = ExecutionContext(
+                    job: job, attempt: attempt,
+                    processStarted: { pid, start in try? engine.store.recordAttemptProcess(attemptID: attemptID, processID: pid, processStart: start) },
+                    verifying: { store.update(job.id, .verifying, action: index, executor: name, reason: nil) })
+                let outcome = await executor.execute(context)
+                if Task.isCancelled {
+                    var result = outcome.result
+                    result.outcome = .interrupted
+                    result.error = "ripcord is shutting down; " + result.error
+                    try? engine.store.finishAttempt(attemptID: attemptID, result: result, now: .now())
+                    store.update(job.id, .interrupted, action: actionIndex, executor: name,
+                                 reason: "interrupted by shutdown during \(name)")
+                    logger.warning("rollback interrupted by shutdown", metadata: ["rollback.id": "\(job.id)"])
+                    return
+                }
+                try? engine.store.finishAttempt(attemptID: attemptID, result: outcome.result, now: .now())
+                if outcome.result.outcome == .succeeded {
+                    store.update(job.id, .succeeded, action: actionIndex, executor: name,
+                                 reason: "\(name) succeeded: \(outcome.result.verification)")
+                    logger.notice("rollback succeeded", metadata: ["rollback.id": "\(job.id)", "executor": "\(name)",
+                                                                   "verification": "\(outcome.result.verification)"])
+                    return
+                }
+                logger.warning("rollback attempt failed", metadata: [
+                    "rollback.id": "\(job.id)", "executor": "\(name)", "attempt": "\(attempt)",
+                    "outcome": "\(outcome.result.outcome.rawValue)", "error": "\(outcome.result.error)"])
+                guard outcome.retryable, attempt <= retries else {
+                    failures.append("\(name): \(outcome.result.error)")
+                    break
+                }
+                let wait = min(60, backoff * pow(2, Double(attempt - 1)))
+                try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+                if Task.isCancelled {
+                    store.update(job.id, .interrupted, action: actionIndex, executor: name, reason: "interrupted by shutdown")
+                    return
+                }
+                attempt += 1
+            }
+            actionIndex += 1
+        }
+        store.update(job.id, .failed, action: nil, executor: nil,
+                     reason: "every action failed: " + failures.joined(separator: "; "))
+        logger.error("rollback failed", metadata: ["rollback.id": "\(job.id)", "failures": "\(failures.joined(separator: "; "))"])
+    }
+
+    func recordUnrunnable(_ job: RollbackJob, _ actionIndex: Int, _ name: String, kind: String, _ message: String) {
+        guard let id = try? engine.store.startAttempt(rollbackID: job.id, actionIndex: actionIndex, executor: name, kind: kind,
+                                                      attempt: 1, request: "{}", now: .now()) else { return }
+        try? engine.store.finishAttempt(attemptID: id, result: AttemptResult(outcome: .failed, durationSeconds: 0, error: message),
+                                        now: .now())
+    }
+}
+
+/// The worker's few store calls, logging failures instead of throwing.
+struct SQLiteStoreFacade {
+    let engine: RollbackEngine
+
+    func update(_ id: Int64, _ status: RollbackStatus, action: Int?, executor: String?, reason: String?) {
+        do {
+            try engine.store.updateRollback(id: id, status: status, currentAction: action, executor: executor, reason: reason,
+                                            now: .now())
+        } catch {
+            engine.logger.error("could not record rollback \(id) as \(status.rawValue)", metadata: ["error": "\(error.message)"])
+        }
+    }
+
+    func startAttempt(_ job: RollbackJob, _ actionIndex: Int, _ executor: any Executor, _ attempt: Int,
+                      request: String) -> Int64? {
+        do {
+            return try engine.store.startAttempt(rollbackID: job.id, actionIndex: actionIndex, executor: executor.name,
+                                                 kind: executor.kind, attempt: attempt, request: request, now: .now())
+        } catch {
+            engine.logger.error("could not record an attempt of rollback \(job.id)", metadata: ["error": "\(error.message)"])
+            return nil
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import RipcordCore
+import SQLiteDB
+
+/// The SQL behind planning: the snapshot the planner reads and the plan it writes.
+enum PlanningRows {
+    static func snapshot(_ db: Database, now: Timestamp, windowSeconds: Double) throws -> PlanningSnapshot {
+        // Deployments being or already rolled back stay visible, so later alerts join their rollback.
+        let deployments = try db.query("SELECT * FROM deployments WHERE state IN ('active', 'rolling_back', 'rolled_back') AND soak_ends_at > ?",
+                                       [.text(now.rfc3339)]).map(Deployment.init(row:))
+        var rollbacks: [Int64: ExistingRollback] = [:]
+        let ids = deployments.map { String($0.id) }.joined(separator: ",")
+        let rows = try db.query("""
+            SELECT id, deployment_id, policy, status FROM rollbacks
+            WHERE status IN ('pending', 'running', 'verifying', 'interrupted')
+               OR deployment_id IN (\(ids.isEmpty ? "NULL" : ids))
+            """)
+        for row in rows {
+            let id = row.int("id")
+            var triggers: [TriggerKey: AlertStatus] = [:]
+            for t in try db.query("SELECT fingerprint, starts_at, status FROM rollback_triggers WHERE rollback_id = ?", [.integer(id)]) {
+                triggers[TriggerKey(fingerprint: t.text("fingerprint"), startsAt: Timestamp(rfc3339: t.text("starts_at")) ?? .zero)] =
+                    AlertStatus(rawValue: t.text("status")) ?? .firing
+            }
+            rollbacks[id] = ExistingRollback(id: id, deploymentID: row.int("deployment_id"), policy: row.text("policy"),
+                                             status: RollbackStatus(rawValue: row.text("status")) ?? .pending, triggers: triggers)
+        }
+        var last: [String: Timestamp] = [:]
+        for row in try db.query("SELECT service, max(created_at) AS at FROM rollbacks WHERE status != 'cancelled' GROUP BY service") {
+            last[row.text("service")] = Timestamp(rfc3339: row.text("at"))
+        }
+        return PlanningSnapshot(activeDeployments: deployments, rollbacks: rollbacks, lastRollbackAt: last,
+                                circuit: try CircuitRows.state(db, now: now, windowSeconds: windowSeconds))
+    }
+
+    /// Writes a plan; returns the decisions with their ids and rollback ids filled in.
+    static func apply(_ plan: RollbackPlan, _ db: Database, now: Timestamp) throws -> [Decision] {
+        let at = now.rfc3339
+        var newIDs: [Int64] = []
+        for rollback in plan.newRollbacks {
+            let actions = String(decoding: try JSONEncoder().encode(rollback.actions), as: UTF8.self)
+            try db.run("""
+                INSERT INTO rollbacks (deployment_id, policy, service, namespace, status, actions, created_at, not_before, updated_at)
+                VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?)
+                """,
+                [.integer(rollback.deployment.id), .text(rollback.policy), .text(rollback.deployment.service),
+                 .text(rollback.deployment.namespace), .text(actions), .text(at), .text(rollback.notBefore.rfc3339), .text(at)])
+            let id = db.lastInsertRowID
+            newIDs.append(id)
+            for trigger in rollback.triggers { try insertTrigger(trigger, rollbackID: id, db, at: at) }
+        }
+        for (rollbackID, trigger) in plan.attachments { try insertTrigger(trigger, rollbackID: rollbackID, db, at: at) }
+        for (rollbackID, key) in plan.resolutions {
+            try db.run("UPDATE rollback_triggers SET status = 'resolved' WHERE rollback_id = ? AND fingerprint = ? AND starts_at = ?",
+                       [.integer(rollbackID), .text(key.fingerprint), .text(key.startsAt.rfc3339Nanoseconds)])
+        }
+        for (rollbackID, reason) in plan.cancellations {
+            try db.run("UPDATE rollbacks SET status = 'cancelled', reason = ?, finished_at = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+                       [.text(reason), .text(at), .text(at), .integer(rollbackID)])
+        }
+        if let reason = plan.circuitOpened {
+            try db.run("INSERT INTO circuit_events (event, at, reason, actor) VALUES ('opened', ?, ?, 'planner')",
+                       [.text(at), .text(reason)])
+        }
+        var decisions: [Decision] = []
+        for (decision, reference) in plan.decisions {
+            var recorded = decision
+            switch reference {
+            case .existing(let id): recorded.rollbackID = id
+            case .new(let index): recorded.rollbackID = newIDs[index]
+            case nil: break
+            }
+            try db.run("""
+                INSERT INTO decisions (delivery_id, fingerprint, alertname, alert_status, outcome, policy, deployment_id,
+                    rollback_id, reason, decided_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [.integer(recorded.deliveryID), .text(recorded.fingerprint), .text(recorded.alertname),
+                 .text(recorded.alertStatus.rawValue), .text(recorded.outcome.rawValue), .optional(recorded.policy),
+                 recorded.deploymentID.map { .integer($0) } ?? .null, recorded.rollbackID.map { .integer($0) } ?? .null,
+                 .text(recorded.reason), .text(recorded.decidedAt)])
+            recorded.id = db.lastInsertRowID
+            decisions.append(recorded)
+        }
+        return decisions
+    }
+
+    static func insertTrigger(_ trigger: RollbackTrigger, rollbackID: Int64, _ db: Database, at: String) throws {
+        try db.run("""
+            INSERT INTO rollback_triggers (rollback_id, fingerprint, starts_at, alertname, delivery_id, status, added_at)
+            VALUES (?, ?, ?, ?, ?, 'firing', ?)
+            ON CONFLICT (rollback_id, fingerprint, starts_at) DO NOTHING
+            """,
+            [.integer(rollbackID), .text(trigger.key.fingerprint), .text(trigger.key.startsAt.rfc3339Nanoseconds),
+             .text(trigger.alertname), .integer(trigger.deliveryID), .text(at)])
+    }
+
+    static func decision(_ row: Row) -> Decision {
+        Decision(id: row.int("id"), deliveryID: row.int("delivery_id"), fingerprint: row.text("fingerprint"),
+                 alertname: row.text("alertname"), alertStatus: AlertStatus(rawValue: row.text("alert_status")) ?? .firing,
+                 outcome: DecisionOutcome(rawValue: row.text("outcome")) ?? .notMatched, policy: row.optionalText("policy"),
+                 deploymentID: row["deployment_id"].int64, rollbackID: row["rollback_id"].int64,
+                 reason: row.text("reason"), decidedAt: row.text("decided_at"))
+    }
+}
+
+/// The circuit breaker's rows.
+enum CircuitRows {
+    static func state(_ db: Database, now: Timestamp, windowSeconds: Double) throws -> CircuitState {
+        let windowStart = now.adding(seconds: -windowSeconds)
+        let lastReset = try db.queryOne("SELECT max(at) AS at FROM circuit_events WHERE event = 'reset'")?.optionalText("at")
+            .flatMap { Timestamp(rfc3339: $0) }
+        let since = max(windowStart, lastReset ?? windowStart)
+        let count = try db.queryOne("SELECT count(*) AS n FROM rollbacks WHERE status != 'cancelled' AND created_at >= ?",
+                                    [.text(since.rfc3339)])?.int("n") ?? 0
+        var state = CircuitState(rollbacksInWindow: Int(count))
+        if let opened = try db.queryOne("SELECT at, reason FROM circuit_events WHERE event = 'opened' ORDER BY id DESC LIMIT 1"),
+           let at = Timestamp(rfc3339: opened.text("at")), at >= since {
+            state.openedAt = at
+            state.reason = opened.text("reason")
+        }
+        return state
+    }
+}

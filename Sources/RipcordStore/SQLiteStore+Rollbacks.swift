@@ -1,0 +1,136 @@
+import Foundation
+import RipcordCore
+import SQLiteDB
+
+extension SQLiteStore: RollbackStore {
+    public func planDelivery(id: Int64, planner: Planner, now: Timestamp) throws(StoreError) -> [Decision] {
+        try write("planning delivery \(id)") { db in
+            guard let row = try db.queryOne("SELECT raw_body, planned_at FROM deliveries WHERE id = ?", [.integer(id)]),
+                  row["planned_at"] == .null else { return [] }
+            let group = try NotificationDecoder.decode(row["raw_body"].bytes ?? [])
+            let snapshot = try PlanningRows.snapshot(db, now: now, windowSeconds: planner.limits.windowSeconds)
+            let plan = planner.plan(deliveryID: id, group: group, snapshot: snapshot, now: now)
+            let decisions = try PlanningRows.apply(plan, db, now: now)
+            try db.run("UPDATE deliveries SET planned_at = ? WHERE id = ?", [.text(now.rfc3339), .integer(id)])
+            return decisions
+        }
+    }
+
+    public func previewPlan(group: AlertGroup, planner: Planner, now: Timestamp) throws(StoreError) -> RollbackPlan {
+        try read("previewing a plan") { db in
+            let snapshot = try PlanningRows.snapshot(db, now: now, windowSeconds: planner.limits.windowSeconds)
+            return planner.plan(deliveryID: 0, group: group, snapshot: snapshot, now: now)
+        }
+    }
+
+    public func unplannedDeliveryIDs() throws(StoreError) -> [Int64] {
+        try read("finding unplanned deliveries") { db in
+            try db.query("SELECT id FROM deliveries WHERE planned_at IS NULL ORDER BY id").map { $0.int("id") }
+        }
+    }
+
+    public func claimDueRollbacks(now: Timestamp, limit: Int, owner: String) throws(StoreError) -> [RollbackJob] {
+        try write("claiming rollbacks") { db in try RollbackRows.claim(db, now: now, limit: limit, owner: owner) }
+    }
+
+    public func activeRollbackCount() throws(StoreError) -> Int {
+        try read("counting rollbacks") { db in
+            Int(try db.queryOne("SELECT count(*) AS n FROM rollbacks WHERE status IN ('running', 'verifying')")?.int("n") ?? 0)
+        }
+    }
+
+    public func pendingRollbackCount() throws(StoreError) -> Int {
+        try read("counting rollbacks") { db in
+            Int(try db.queryOne("SELECT count(*) AS n FROM rollbacks WHERE status = 'pending'")?.int("n") ?? 0)
+        }
+    }
+
+    public func startAttempt(rollbackID: Int64, actionIndex: Int, executor: String, kind: String, attempt: Int,
+                             request: String, now: Timestamp) throws(StoreError) -> Int64 {
+        try write("recording an attempt") { db in
+            try db.run("""
+                INSERT INTO rollback_attempts (rollback_id, action_index, executor, kind, attempt, started_at, outcome, request)
+                VALUES (?, ?, ?, ?, ?, ?, 'running', ?)
+                """, [.integer(rollbackID), .int(actionIndex), .text(executor), .text(kind), .int(attempt),
+                      .text(now.rfc3339), .text(request)])
+            return db.lastInsertRowID
+        }
+    }
+
+    public func recordAttemptProcess(attemptID: Int64, processID: Int32, processStart: String) throws(StoreError) {
+        try write("recording an attempt's process") { db in
+            try db.run("UPDATE rollback_attempts SET process_id = ?, process_start = ? WHERE id = ?",
+                       [.integer(Int64(processID)), .text(processStart), .integer(attemptID)])
+        }
+    }
+
+    public func finishAttempt(attemptID: Int64, result: AttemptResult, now: Timestamp) throws(StoreError) {
+        try write("recording an attempt's result") { db in
+            try db.run("""
+                UPDATE rollback_attempts SET outcome = ?, exit_code = ?, http_status = ?, duration_seconds = ?, output_tail = ?,
+                    verification = ?, error = ?, finished_at = ?, process_id = NULL WHERE id = ?
+                """, [.text(result.outcome.rawValue), result.exitCode.map { .int($0) } ?? .null,
+                      result.httpStatus.map { .int($0) } ?? .null, .real(result.durationSeconds), .text(result.outputTail),
+                      .text(result.verification), .text(result.error), .text(now.rfc3339), .integer(attemptID)])
+        }
+    }
+
+    public func updateRollback(id: Int64, status: RollbackStatus, currentAction: Int?, executor: String?, reason: String?,
+                               now: Timestamp) throws(StoreError) {
+        try write("updating rollback \(id)") { db in
+            try RollbackRows.update(db, id: id, status: status, currentAction: currentAction, executor: executor,
+                                    reason: reason, now: now)
+        }
+    }
+
+    public func markInterrupted(now: Timestamp) throws(StoreError) -> [InterruptedAttempt] {
+        try write("marking interrupted rollbacks") { db in try RollbackRows.markInterrupted(db, now: now) }
+    }
+
+    public func interruptedRollbacks() throws(StoreError) -> [RollbackJob] {
+        try read("reading interrupted rollbacks") { db in
+            try db.query("SELECT * FROM rollbacks WHERE status = 'interrupted' ORDER BY id").compactMap { try RollbackRows.job($0, db) }
+        }
+    }
+
+    public func rollbacks(service: String?, status: RollbackStatus?, limit: Int, before: Int64?) throws(StoreError) -> [RollbackSummary] {
+        try read("listing rollbacks") { db in
+            try db.query("""
+                SELECT \(RollbackRows.summaryColumns) FROM rollbacks r JOIN deployments d ON d.id = r.deployment_id
+                WHERE r.id < ? AND (? IS NULL OR r.service = ?) AND (? IS NULL OR r.status = ?)
+                ORDER BY r.id DESC LIMIT ?
+                """, [.integer(before ?? Int64.max), .optional(service), .optional(service),
+                      .optional(status?.rawValue), .optional(status?.rawValue), .int(limit)]).map(RollbackRows.summary)
+        }
+    }
+
+    public func rollbackDetail(id: Int64) throws(StoreError) -> (RollbackSummary, [RollbackTrigger], [AttemptRecord], [Decision])? {
+        try read("reading rollback \(id)") { db in
+            guard let row = try db.queryOne("""
+                SELECT \(RollbackRows.summaryColumns) FROM rollbacks r JOIN deployments d ON d.id = r.deployment_id WHERE r.id = ?
+                """, [.integer(id)]) else { return nil }
+            let attempts = try db.query("SELECT * FROM rollback_attempts WHERE rollback_id = ? ORDER BY id", [.integer(id)])
+                .map(RollbackRows.attempt)
+            let decisions = try db.query("SELECT * FROM decisions WHERE rollback_id = ? ORDER BY id", [.integer(id)])
+                .map(PlanningRows.decision)
+            return (RollbackRows.summary(row), try RollbackRows.triggers(id, db), attempts, decisions)
+        }
+    }
+
+    public func decisions(deliveryID: Int64) throws(StoreError) -> [Decision] {
+        try read("reading decisions") { db in
+            try db.query("SELECT * FROM decisions WHERE delivery_id = ? ORDER BY id", [.integer(deliveryID)]).map(PlanningRows.decision)
+        }
+    }
+
+    public func circuitState(now: Timestamp, windowSeconds: Double) throws(StoreError) -> CircuitState {
+        try read("reading the circuit breaker") { db in try CircuitRows.state(db, now: now, windowSeconds: windowSeconds) }
+    }
+
+    public func resetCircuit(actor: String, now: Timestamp) throws(StoreError) {
+        try write("resetting the circuit breaker") { db in
+            try db.run("INSERT INTO circuit_events (event, at, reason, actor) VALUES ('reset', ?, 'reset by hand', ?)",
+                       [.text(now.rfc3339), .text(actor)])
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import RipcordCore
+import SQLiteDB
+import Testing
+
+@Suite("Crash recovery", .serialized)
+struct RecoveryTests {
+    @Test("kill -9 of ripcord serve mid-rollback leaves an interrupted job that the next start recovers, never running the command twice at once")
+    func killDashNineMidJob() async throws {
+        let folder = try TestFolder()
+        let program = try FakeRollbackProgram.install(in: folder)
+        let port = freePort()
+        _ = try folder.writeStandardConfig(listen: "127.0.0.1:\(port)", extra: rollbackConfig(program: program, arguments: ["sleep=2"]))
+        // Record the deployment through a first, short-lived server (the store is the same file).
+        do {
+            let setup = try EngineHarness(folder: folder)
+            try setup.deploy()
+            await setup.stop()
+        }
+        var server = try RipcordBinary.start(["serve"], in: folder.path, log: folder.path + "/serve-1.log")
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        try await eventually("ripcord to listen") { (try? RawConnection(port: port)) != nil }
+        let client = RunningClient(port: port)
+        #expect(try client.postWebhook(try Captures.body("01-firing-first")).status == 200)
+        try await eventually("the rollback command to start") { FakeRollbackProgram.starts(in: folder).count == 1 }
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+
+        // The database says the job was running; the command may still run as an orphan.
+        let db = try Database(path: folder.path + "/data/ripcord.sqlite3")
+        #expect(try db.queryOne("SELECT status FROM rollbacks")?.text("status") == "running")
+
+        server = try RipcordBinary.start(["serve"], in: folder.path, log: folder.path + "/serve-2.log")
+        try await eventually("the rollback to finish after the restart", timeout: 20) {
+            (try? db.queryOne("SELECT status FROM rollbacks")?.text("status")) == "succeeded"
+        }
+        let calls = FakeRollbackProgram.calls(in: folder)
+        #expect(!calls.contains { $0.hasPrefix("OVERLAP") }, "\(calls)")
+        #expect(calls.filter { $0.hasPrefix("start") }.count == 2)
+        // The first run was stopped by the recovery: it never reached its end.
+        #expect(calls.filter { $0.hasPrefix("end") }.count == 1, "\(calls)")
+        let row = try #require(try db.queryOne("SELECT run_count, reason FROM rollbacks"))
+        #expect(row.int("run_count") == 2)
+        let outcomes = try db.query("SELECT outcome FROM rollback_attempts ORDER BY id").map { $0.text("outcome") }
+        #expect(outcomes == ["interrupted", "succeeded"])
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+    }
+
+    @Test("with resume_interrupted: false an interrupted rollback is left for a human")
+    func interruptedLeftForAHuman() async throws {
+        let folder = try TestFolder()
+        let program = try FakeRollbackProgram.install(in: folder)
+        let port = freePort()
+        _ = try folder.writeStandardConfig(listen: "127.0.0.1:\(port)",
+                                           extra: rollbackConfig(program: program, arguments: ["sleep=2"], resumeInterrupted: false))
+        do {
+            let setup = try EngineHarness(folder: folder)
+            try setup.deploy()
+            await setup.stop()
+        }
+        let server = try RipcordBinary.start(["serve"], in: folder.path, log: folder.path + "/serve-1.log")
+        try await eventually("ripcord to listen") { (try? RawConnection(port: port)) != nil }
+        _ = try RunningClient(port: port).postWebhook(try Captures.body("01-firing-first"))
+        try await eventually("the rollback command to start") { FakeRollbackProgram.starts(in: folder).count == 1 }
+        kill(server.processIdentifier, SIGKILL)
+        server.waitUntilExit()
+
+        let restarted = try EngineHarness(folder: folder)
+        try await eventually("recovery") { (try? restarted.rollbacks().first?.status) == .interrupted }
+        try await Task.sleep(for: .seconds(0.5))
+        let rollback = try #require(try restarted.rollbacks().first)
+        #expect(rollback.status == .interrupted)
+        #expect(rollback.reason.contains("left for a human"))
+        #expect(FakeRollbackProgram.starts(in: folder).count == 1)
+        // The orphaned command was stopped, not left running.
+        #expect(!FakeRollbackProgram.calls(in: folder).contains { $0.hasPrefix("end") })
+    }
+
+    @Test("a second ripcord serve on the same database refuses to start")
+    func secondServerRefused() async throws {
+        let folder = try TestFolder()
+        _ = try folder.writeStandardConfig()
+        let first = try EngineHarness(folder: folder)
+        let second = try RipcordBinary.run(["serve"], in: folder.path)
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("another ripcord serve is using"), "\(second.stderr)")
+        await first.stop()
+    }
+}
+
+/// A small client for a ripcord started as a separate process.
+struct RunningClient {
+    let port: UInt16
+
+    func postWebhook(_ body: [UInt8]) throws -> HTTPClientResponseLite {
+        let connection = try RawConnection(port: port)
+        connection.send(Array("POST /api/v1/alertmanager HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Secrets.alertmanagerToken)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8) + body)
+        let text = connection.readResponse()
+        let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
+        return HTTPClientResponseLite(status: status, text: text)
+    }
+}
+
+struct HTTPClientResponseLite {
+    let status: Int
+    let text: String
+}
