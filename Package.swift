@@ -6,6 +6,7 @@ import PackageDescription
 let migrationFiles = [
     "0001_deliveries.sql",
     "0002_deployments_rollbacks.sql",
+    "0003_audit.sql",
 ]
 
 let package = Package(

@@ -15,5 +15,6 @@ public enum EmbeddedMigrations {
         EmbeddedMigration(version: 1, fileName: "0001_deliveries.sql", sql: PackageResources._001_deliveries_sql),
         EmbeddedMigration(version: 2, fileName: "0002_deployments_rollbacks.sql",
                           sql: PackageResources._002_deployments_rollbacks_sql),
+        EmbeddedMigration(version: 3, fileName: "0003_audit.sql", sql: PackageResources._003_audit_sql),
     ]
 }

@@ -64,7 +64,14 @@ public final class RipcordApplication: Sendable {
         self.engine = engine
 
         let gate = AuthGate(authenticator: Authenticator(credentials: config.credentials),
-                            open: options.insecureNoAuth && config.credentials.isEmpty, logger: logger)
+                            open: options.insecureNoAuth && config.credentials.isEmpty, logger: logger,
+                            audit: { record in
+                                do {
+                                    try store.appendAudit(record, now: .now())
+                                } catch {
+                                    logger.error("could not audit an authentication failure", metadata: ["error": "\(error)"])
+                                }
+                            })
         let router = Router(routes: RipcordApplication.routes(store: store, engine: engine, logger: logger,
                                                                       defaultSoakSeconds: config.defaultSoakSeconds))
         let routeLogger = logger
@@ -104,6 +111,7 @@ public final class RipcordApplication: Sendable {
     static func routes(store: SQLiteStore, engine: RollbackEngine, logger: Logger, defaultSoakSeconds: Double) -> [Route] {
         let webhook = WebhookHandler(store: store, logger: logger, onStored: { id, _ in engine.deliveryStored(id) })
         let rollbacks = RollbacksHandler(store: store)
+        let audit = AuditHandler(store: store)
         let deliveries = DeliveriesHandler(store: store)
         let health = HealthHandler(store: store)
         let deployments = DeploymentsHandler(store: store, logger: logger, defaultSoakSeconds: defaultSoakSeconds)
@@ -117,6 +125,7 @@ public final class RipcordApplication: Sendable {
             Route("POST", "/api/v1/deployments/{id}/promote", permission: .recordDeployments, handler: deployments.promote),
             Route("GET", "/api/v1/rollbacks", permission: .read, handler: rollbacks.list),
             Route("GET", "/api/v1/rollbacks/{id}", permission: .read, handler: rollbacks.show),
+            Route("GET", "/api/v1/audit", permission: .read, handler: audit.list),
             Route("GET", "/-/healthy", permission: nil, handler: health.healthy),
             Route("GET", "/-/ready", permission: nil, handler: health.ready),
         ]

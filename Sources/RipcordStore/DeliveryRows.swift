@@ -16,6 +16,12 @@ enum DeliveryRows {
             let id = existing.int("id")
             try db.run("INSERT INTO delivery_duplicates (delivery_id, received_at, remote_address, credential) VALUES (?, ?, ?, ?)",
                        [.integer(id), .text(received), .text(delivery.remoteAddress), .text(delivery.credential)])
+            try AuditRows.append(AuditRecord(kind: "delivery.duplicate", service: delivery.group.commonLabels["service"],
+                                             namespace: delivery.group.commonLabels["namespace"], deliveryID: id,
+                                             actor: delivery.credential,
+                                             summary: "duplicate of delivery \(id) from \(delivery.remoteAddress); not processed again",
+                                             data: ["remote_address": .string(delivery.remoteAddress)]),
+                                 db, now: delivery.receivedAt)
             return RecordedDelivery(id: id, duplicate: true, alertCount: Int(existing.int("alert_count")))
         }
         let group = delivery.group
@@ -40,6 +46,16 @@ enum DeliveryRows {
                  .text(alert.startsAt.rfc3339Nanoseconds), .optional(alert.endsAt?.rfc3339Nanoseconds),
                  .text(json(alert.labels)), .text(json(alert.annotations)), .text(alert.generatorURL)])
         }
+        let firing = group.alerts.filter { $0.status == .firing }.count
+        let names = Set(group.alerts.map(\.alertname)).sorted().joined(separator: ", ")
+        try AuditRows.append(AuditRecord(kind: "delivery.received", service: group.commonLabels["service"],
+                                         namespace: group.commonLabels["namespace"], deliveryID: id, actor: delivery.credential,
+                                         summary: "delivery \(id): \(group.status.rawValue), \(group.alerts.count) alert(s) (\(firing) firing: \(names)) from \(delivery.remoteAddress)",
+                                         data: ["receiver": .string(group.receiver), "group_key": .string(group.groupKey),
+                                                "remote_address": .string(delivery.remoteAddress),
+                                                "truncated_alerts": .int(group.truncatedAlerts),
+                                                "fingerprints": .array(group.alerts.map { .string($0.fingerprint) })]),
+                             db, now: delivery.receivedAt)
         return RecordedDelivery(id: id, duplicate: false, alertCount: group.alerts.count)
     }
 

@@ -53,13 +53,24 @@ enum DeploymentRows {
              .text(now.adding(seconds: soakSeconds).rfc3339), .text(at), .text(credential)])
         let id = db.lastInsertRowID
 
+        try AuditRows.append(AuditRecord(
+            kind: "deployment.recorded", service: new.service, namespace: new.namespace, deploymentID: id, actor: credential,
+            summary: "deployment \(id) recorded: \(new.service) \(new.previousVersion.isEmpty ? "" : new.previousVersion + " → ")\(new.version) in \(new.namespace)\(new.cluster.isEmpty ? "" : "/" + new.cluster), soak \(DurationText.format(soakSeconds))",
+            data: ["version": .string(new.version), "previous_version": .string(new.previousVersion),
+                   "strategy": .string(new.strategy.rawValue), "cluster": .string(new.cluster),
+                   "environment": .string(new.environment), "idempotency_key": .text(new.idempotencyKey),
+                   "target": .object(new.target)]), db, now: now)
         for old in replaced {
             try db.run("UPDATE deployments SET state = 'superseded', superseded_by = ?, updated_at = ? WHERE id = ?",
                        [.integer(id), .text(at), .integer(old)])
-            try db.run("""
-                UPDATE rollbacks SET status = 'cancelled', reason = ?, finished_at = ?, updated_at = ?
-                WHERE deployment_id = ? AND status = 'pending'
-                """, [.text("superseded by deployment \(id)"), .text(at), .text(at), .integer(old)])
+            try AuditRows.append(AuditRecord(kind: "deployment.superseded", service: new.service, namespace: new.namespace,
+                                             deploymentID: old, actor: credential,
+                                             summary: "deployment \(old) superseded by deployment \(id)",
+                                             data: ["superseded_by": .int(id)]), db, now: now)
+            for pending in try db.query("SELECT id FROM rollbacks WHERE deployment_id = ? AND status = 'pending'", [.integer(old)]) {
+                try RollbackRows.update(db, id: pending.int("id"), status: .cancelled, currentAction: nil, executor: nil,
+                                        reason: "superseded by deployment \(id)", now: now, actor: credential)
+            }
         }
         guard let stored = try find(id: id, now: now, in: db) else {
             throw StoreError(.failed, "deployment \(id) was not found right after it was stored")
@@ -84,7 +95,7 @@ enum DeploymentRows {
     }
 
     /// Makes an active deployment without a rollback in flight stable, recording when; returns it as it is after.
-    static func promote(id: Int64, now: Timestamp, in db: Database) throws -> Deployment? {
+    static func promote(id: Int64, by credential: String, now: Timestamp, in db: Database) throws -> Deployment? {
         _ = try stabilize(now: now, in: db)
         let at = now.rfc3339
         try db.run("""
@@ -92,7 +103,14 @@ enum DeploymentRows {
             WHERE id = ? AND state = 'active'
               AND NOT EXISTS (SELECT 1 FROM rollbacks r WHERE r.deployment_id = deployments.id AND r.status IN (\(inFlight)))
             """, [.text(at), .text(at), .integer(id)])
-        return try find(id: id, now: now, in: db)
+        let promoted = try find(id: id, now: now, in: db)
+        if db.changes == 1, let promoted {
+            try AuditRows.append(AuditRecord(kind: "deployment.promoted", service: promoted.service, namespace: promoted.namespace,
+                                             deploymentID: id, actor: credential,
+                                             summary: "deployment \(id) promoted: \(promoted.service) \(promoted.version) is stable"),
+                                 db, now: now)
+        }
+        return promoted
     }
 
     static let expiredCondition = """
@@ -108,8 +126,14 @@ enum DeploymentRows {
 
     /// Active deployments whose soak window passed and that have no rollback in flight become stable.
     static func stabilize(now: Timestamp, in db: Database) throws -> Int {
-        try db.run("UPDATE deployments SET state = 'stable', updated_at = ? WHERE \(expiredCondition)",
-                   [.text(now.rfc3339), .text(now.rfc3339)])
-        return db.changes
+        let due = try db.query("SELECT id, service, namespace, version FROM deployments WHERE \(expiredCondition)", [.text(now.rfc3339)])
+        for row in due {
+            try db.run("UPDATE deployments SET state = 'stable', updated_at = ? WHERE id = ?", [.text(now.rfc3339), row["id"]])
+            try AuditRows.append(AuditRecord(kind: "deployment.stable", service: row.text("service"), namespace: row.text("namespace"),
+                                             deploymentID: row.int("id"), actor: "engine",
+                                             summary: "deployment \(row.int("id")) (\(row.text("service")) \(row.text("version"))) passed its soak window and is stable"),
+                                 db, now: now)
+        }
+        return due.count
     }
 }

@@ -48,6 +48,15 @@ enum PlanningRows {
             let id = db.lastInsertRowID
             newIDs.append(id)
             for trigger in rollback.triggers { try insertTrigger(trigger, rollbackID: id, db, at: at) }
+            let d = rollback.deployment
+            try AuditRows.append(AuditRecord(
+                kind: "rollback.pending", service: d.service, namespace: d.namespace, deploymentID: d.id, rollbackID: id,
+                deliveryID: rollback.triggers.first?.deliveryID, actor: "engine",
+                summary: "rollback \(id) planned for deployment \(d.id) (\(d.service) \(d.version) → \(d.previousVersion)) by policy \(rollback.policy); starts at \(rollback.notBefore.rfc3339)",
+                data: ["policy": .string(rollback.policy), "actions": .array(rollback.actions.map { .string($0) }),
+                       "not_before": .string(rollback.notBefore.rfc3339),
+                       "triggers": .array(rollback.triggers.map { .string("\($0.alertname) \($0.key.fingerprint)") })]),
+                db, now: now)
         }
         for (rollbackID, trigger) in plan.attachments { try insertTrigger(trigger, rollbackID: rollbackID, db, at: at) }
         for (rollbackID, key) in plan.resolutions {
@@ -81,6 +90,19 @@ enum PlanningRows {
                  .text(recorded.reason), .text(recorded.decidedAt)])
             recorded.id = db.lastInsertRowID
             decisions.append(recorded)
+            let deployment = recorded.deploymentID.flatMap { id in plan.newRollbacks.first { $0.deployment.id == id }?.deployment }
+            let place = try recorded.deploymentID.flatMap { id in
+                try db.queryOne("SELECT service, namespace FROM deployments WHERE id = ?", [.integer(id)])
+            }
+            try AuditRows.append(AuditRecord(
+                kind: "decision", service: deployment?.service ?? place?.text("service"),
+                namespace: deployment?.namespace ?? place?.text("namespace"), deploymentID: recorded.deploymentID,
+                rollbackID: recorded.rollbackID, deliveryID: recorded.deliveryID, actor: "engine",
+                summary: "\(recorded.alertname) \(recorded.alertStatus.rawValue) (\(recorded.fingerprint)): \(recorded.outcome.rawValue) — \(recorded.reason)",
+                data: ["outcome": .string(recorded.outcome.rawValue), "policy": .text(recorded.policy),
+                       "fingerprint": .string(recorded.fingerprint), "alertname": .string(recorded.alertname),
+                       "decision_id": .int(recorded.id)]),
+                db, now: now)
         }
         return decisions
     }

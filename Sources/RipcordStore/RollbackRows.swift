@@ -36,6 +36,8 @@ enum RollbackRows {
                 """, [.text(at), .text(owner), .text(at), .integer(id)])
             guard db.changes == 1 else { continue }
             try db.run("UPDATE deployments SET state = 'rolling_back', updated_at = ? WHERE id = ?", [.text(at), row["deployment_id"]])
+            try audit(db, rollbackID: id, kind: "rollback.running", actor: owner,
+                      summary: "rollback \(id) started (run \(row.int("run_count") + 1)) by \(owner)", now: now)
             if let claimed = try db.queryOne("SELECT * FROM rollbacks WHERE id = ?", [.integer(id)]), let job = try job(claimed, db) {
                 jobs.append(job)
             }
@@ -44,8 +46,10 @@ enum RollbackRows {
     }
 
     static func update(_ db: Database, id: Int64, status: RollbackStatus, currentAction: Int?, executor: String?,
-                       reason: String?, now: Timestamp) throws {
+                       reason: String?, now: Timestamp, actor: String = "engine", onlyIfPending: Bool = false) throws {
         let at = now.rfc3339
+        let before = try db.queryOne("SELECT status, executor FROM rollbacks WHERE id = ?", [.integer(id)])
+        if onlyIfPending && before?.text("status") != RollbackStatus.pending.rawValue { return }
         try db.run("""
             UPDATE rollbacks SET status = ?, current_action = coalesce(?, current_action), executor = coalesce(?, executor),
                 reason = coalesce(?, reason), updated_at = ?,
@@ -64,6 +68,23 @@ enum RollbackRows {
             try db.run("UPDATE deployments SET state = ?, updated_at = ? WHERE id = (SELECT deployment_id FROM rollbacks WHERE id = ?)",
                        [.text(deploymentState), .text(at), .integer(id)])
         }
+        // A change of status (or of the action being run) is an event; the same status again is not.
+        let changed = before?.text("status") != status.rawValue || (executor != nil && before?.optionalText("executor") != executor)
+        if changed {
+            let what = executor.map { " (\($0))" } ?? ""
+            try audit(db, rollbackID: id, kind: "rollback.\(status.rawValue)", actor: actor,
+                      summary: "rollback \(id) \(status.rawValue)\(what)" + (reason.map { ": \($0)" } ?? ""),
+                      data: ["status": .string(status.rawValue), "executor": .text(executor), "reason": .text(reason)], now: now)
+        }
+    }
+
+    /// Appends an event about a rollback, with its service, namespace and deployment.
+    static func audit(_ db: Database, rollbackID: Int64, kind: String, actor: String, summary: String,
+                      data: [String: JSONValue] = [:], now: Timestamp) throws {
+        let row = try db.queryOne("SELECT service, namespace, deployment_id FROM rollbacks WHERE id = ?", [.integer(rollbackID)])
+        try AuditRows.append(AuditRecord(kind: kind, service: row?.text("service"), namespace: row?.text("namespace"),
+                                         deploymentID: row?["deployment_id"].int64, rollbackID: rollbackID, actor: actor,
+                                         summary: summary, data: data), db, now: now)
     }
 
     static func markInterrupted(_ db: Database, now: Timestamp) throws -> [InterruptedAttempt] {
@@ -80,6 +101,10 @@ enum RollbackRows {
             UPDATE rollback_attempts SET outcome = 'interrupted', finished_at = ?, error = 'the ripcord process running it died'
             WHERE outcome = 'running'
             """, [.text(at)])
+        for row in try db.query("SELECT id, owner FROM rollbacks WHERE status IN ('running', 'verifying')") {
+            try audit(db, rollbackID: row.int("id"), kind: "rollback.interrupted", actor: "engine",
+                      summary: "rollback \(row.int("id")) interrupted: the ripcord process running it (\(row.text("owner"))) stopped", now: now)
+        }
         try db.run("""
             UPDATE rollbacks SET status = 'interrupted', updated_at = ?,
                 reason = 'the ripcord process running it stopped (' || coalesce(owner, '?') || ')'
@@ -112,5 +137,33 @@ enum RollbackRows {
                       exitCode: row["exit_code"].int64.map { Int($0) }, httpStatus: row["http_status"].int64.map { Int($0) },
                       durationSeconds: row["duration_seconds"].double, outputTail: row.text("output_tail"),
                       verification: row.text("verification"), error: row.text("error"))
+    }
+
+    static func list(_ query: RollbackQuery, _ db: Database) throws -> [RollbackSummary] {
+        var conditions = ["r.id < ?"]
+        var values: [SQLValue] = [.integer(query.before ?? Int64.max)]
+        if let service = query.service { conditions.append("r.service = ?"); values.append(.text(service)) }
+        if let namespace = query.namespace { conditions.append("r.namespace = ?"); values.append(.text(namespace)) }
+        if let status = query.status { conditions.append("r.status = ?"); values.append(.text(status.rawValue)) }
+        if let since = query.since { conditions.append("r.created_at >= ?"); values.append(.text(since.rfc3339)) }
+        if let until = query.until { conditions.append("r.created_at < ?"); values.append(.text(until.rfc3339)) }
+        values.append(.int(query.limit))
+        return try db.query("""
+            SELECT \(summaryColumns) FROM rollbacks r JOIN deployments d ON d.id = r.deployment_id
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.id DESC LIMIT ?
+            """, values).map(summary)
+    }
+
+    static func firstTriggers(_ ids: [Int64], _ db: Database) throws -> [Int64: String] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [Int64: String] = [:]
+        let list = ids.map(String.init).joined(separator: ",")
+        for row in try db.query("""
+            SELECT rollback_id, alertname FROM rollback_triggers t
+            WHERE rollback_id IN (\(list)) AND added_at = (SELECT min(added_at) FROM rollback_triggers u WHERE u.rollback_id = t.rollback_id)
+            """) {
+            out[row.int("rollback_id")] = out[row.int("rollback_id")] ?? row.text("alertname")
+        }
+        return out
     }
 }

@@ -24,7 +24,7 @@ extension SQLiteStore: DeploymentStore {
 
     public func promoteDeployment(id: Int64, by credential: String, now: Timestamp) throws(StoreError) -> Deployment? {
         try write("promoting deployment \(id)") { db in
-            try DeploymentRows.promote(id: id, now: now, in: db)
+            try DeploymentRows.promote(id: id, by: credential, now: now, in: db)
         }
     }
 

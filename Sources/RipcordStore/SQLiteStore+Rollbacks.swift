@@ -66,6 +66,22 @@ extension SQLiteStore: RollbackStore {
 
     public func finishAttempt(attemptID: Int64, result: AttemptResult, now: Timestamp) throws(StoreError) {
         try write("recording an attempt's result") { db in
+            if let attempt = try db.queryOne("SELECT rollback_id, executor, kind, attempt, request FROM rollback_attempts WHERE id = ?",
+                                             [.integer(attemptID)]) {
+                let how = result.exitCode.map { "exit \($0)" } ?? result.httpStatus.map { "HTTP \($0)" } ?? result.outcome.rawValue
+                try RollbackRows.audit(db, rollbackID: attempt.int("rollback_id"), kind: "rollback.attempt", actor: "engine",
+                    summary: "rollback \(attempt.int("rollback_id")): \(attempt.text("executor")) attempt \(attempt.int("attempt")) \(result.outcome.rawValue) (\(how), \(String(format: "%.3f", result.durationSeconds))s)"
+                        + (result.verification.isEmpty ? "" : "; verified: \(result.verification)")
+                        + (result.error.isEmpty ? "" : "; \(result.error)"),
+                    data: ["attempt_id": .int(attemptID), "executor": .string(attempt.text("executor")),
+                           "kind": .string(attempt.text("kind")), "attempt": .int(attempt.int("attempt")),
+                           "request": .string(attempt.text("request")), "outcome": .string(result.outcome.rawValue),
+                           "exit_code": .int(result.exitCode), "http_status": .int(result.httpStatus),
+                           "duration_seconds": .number(result.durationSeconds),
+                           "output_tail": .string(String(result.outputTail.suffix(4096))),
+                           "verification": .string(result.verification), "error": .string(result.error)],
+                    now: now)
+            }
             try db.run("""
                 UPDATE rollback_attempts SET outcome = ?, exit_code = ?, http_status = ?, duration_seconds = ?, output_tail = ?,
                     verification = ?, error = ?, finished_at = ?, process_id = NULL WHERE id = ?
@@ -94,14 +110,12 @@ extension SQLiteStore: RollbackStore {
     }
 
     public func rollbacks(service: String?, status: RollbackStatus?, limit: Int, before: Int64?) throws(StoreError) -> [RollbackSummary] {
-        try read("listing rollbacks") { db in
-            try db.query("""
-                SELECT \(RollbackRows.summaryColumns) FROM rollbacks r JOIN deployments d ON d.id = r.deployment_id
-                WHERE r.id < ? AND (? IS NULL OR r.service = ?) AND (? IS NULL OR r.status = ?)
-                ORDER BY r.id DESC LIMIT ?
-                """, [.integer(before ?? Int64.max), .optional(service), .optional(service),
-                      .optional(status?.rawValue), .optional(status?.rawValue), .int(limit)]).map(RollbackRows.summary)
-        }
+        var query = RollbackQuery()
+        query.service = service
+        query.status = status
+        query.limit = limit
+        query.before = before
+        return try rollbacks(query)
     }
 
     public func rollbackDetail(id: Int64) throws(StoreError) -> (RollbackSummary, [RollbackTrigger], [AttemptRecord], [Decision])? {
@@ -131,6 +145,8 @@ extension SQLiteStore: RollbackStore {
         try write("resetting the circuit breaker") { db in
             try db.run("INSERT INTO circuit_events (event, at, reason, actor) VALUES ('reset', ?, 'reset by hand', ?)",
                        [.text(now.rfc3339), .text(actor)])
+            try AuditRows.append(AuditRecord(kind: "circuit.reset", actor: actor, summary: "circuit breaker reset by \(actor)"),
+                                 db, now: now)
         }
     }
 }

@@ -10,5 +10,6 @@ struct RipcordCommand: AsyncParsableCommand {
             Alertmanager posts webhooks to `ripcord serve`; Ripcord stores each delivery durably \
             before it answers, and shows what it received over HTTP.
             """,
-        subcommands: [Serve.self, Migrate.self, CheckConfig.self, Deployments.self, Replay.self, Circuit.self])
+        subcommands: [Serve.self, Migrate.self, CheckConfig.self, Deployments.self, Replay.self, Circuit.self,
+                      RollbackHistory.self, Audit.self])
 }

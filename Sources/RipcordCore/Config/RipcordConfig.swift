@@ -90,6 +90,8 @@ public struct RipcordConfig: Sendable {
     public var policies: [PolicyConfig] = []
     /// The circuit breaker and concurrency.
     public var rollbackLimits = RollbackLimits()
+    /// Audit events older than this are pruned (`audit.retention`); nil keeps them forever.
+    public var auditRetentionSeconds: Double?
     /// The soak window of a deployment recorded without `soak` (`deployments.default_soak`).
     public var defaultSoakSeconds: Double = 1800
     /// Things worth fixing that do not stop the config from loading.

@@ -133,6 +133,14 @@ public struct RollbackSummary: Sendable, Codable, Hashable {
         case runCount = "run_count"
     }
 
+    /// Seconds from start to finish, when both are known.
+    public var durationSeconds: Double? {
+        guard let startedAt, let finishedAt, let start = Timestamp(rfc3339: startedAt), let end = Timestamp(rfc3339: finishedAt) else {
+            return nil
+        }
+        return end.seconds(since: start)
+    }
+
     /// Creates a summary.
     public init(id: Int64, status: RollbackStatus, service: String, namespace: String, deployment: Int64,
                 fromVersion: String, toVersion: String, policy: String, executor: String?, createdAt: String,

@@ -95,12 +95,17 @@ public final class RollbackEngine: Sendable {
     func schedule() async {
         let running = RunningCount()
         var lastSweep = ContinuousClock.now
+        var lastPrune: ContinuousClock.Instant?
         await withDiscardingTaskGroup { group in
             // Woken by a new plan, a finished job, or the ticker.
             for await _ in wakeups {
                 if ContinuousClock.now - lastSweep > .seconds(1) {
                     lastSweep = ContinuousClock.now
                     _ = try? store.stabilizeExpiredDeployments(now: .now())
+                }
+                if let retention = config.auditRetentionSeconds, lastPrune.map({ ContinuousClock.now - $0 > .seconds(3600) }) ?? true {
+                    lastPrune = ContinuousClock.now
+                    pruneAudit(retention: retention)
                 }
                 let free = config.rollbackLimits.concurrency - running.value
                 guard free > 0 else { continue }
@@ -117,6 +122,17 @@ public final class RollbackEngine: Sendable {
                     logger.error("could not claim rollbacks", metadata: ["error": "\(error)"])
                 }
             }
+        }
+    }
+
+    /// Applies `audit.retention`: older events go, the rest stays verifiable from the recorded anchor.
+    func pruneAudit(retention: Double) {
+        do {
+            let now = Timestamp.now()
+            let pruned = try store.pruneAudit(olderThan: now.adding(seconds: -retention), now: now)
+            if pruned > 0 { logger.notice("audit retention pruned \(pruned) event(s)") }
+        } catch {
+            logger.error("audit retention failed", metadata: ["error": "\(error.message)"])
         }
     }
 

@@ -34,44 +34,66 @@ struct RollbacksHandler: Sendable {
 
     struct Detail: Encodable {
         let summary: RollbackSummary
+        let deploymentRecord: Deployment?
         let triggers: [TriggerView]
         let attempts: [AttemptRecord]
         let decisions: [Decision]
-        enum CodingKeys: String, CodingKey { case triggers, attempts, decisions }
+        let timeline: [AuditEvent]
+        enum CodingKeys: String, CodingKey {
+            case triggers, attempts, decisions, timeline
+            case deploymentRecord = "deployment_record"
+        }
         func encode(to encoder: Encoder) throws {
             try summary.encode(to: encoder)
             var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(deploymentRecord, forKey: .deploymentRecord)
             try c.encode(triggers, forKey: .triggers)
             try c.encode(attempts, forKey: .attempts)
             try c.encode(decisions, forKey: .decisions)
+            try c.encode(timeline, forKey: .timeline)
         }
     }
 
+    static let csvHeader = ["id", "status", "service", "namespace", "deployment", "from_version", "to_version", "policy",
+                            "executor", "created_at", "started_at", "finished_at", "duration_seconds", "trigger", "reason"]
+
     func list(_ context: RequestContext) throws(APIError) -> HTTPResponse {
-        let query = try QueryParameters(context.request, allowed: ["service", "status", "limit", "cursor"])
-        let limit = try query.int("limit", default: 50, range: 1...500)
-        var status: RollbackStatus?
-        if let text = query["status"], !text.isEmpty {
-            guard let parsed = RollbackStatus(rawValue: text) else {
+        let parameters = try QueryParameters(context.request, allowed: ["service", "namespace", "status", "since", "until",
+                                                                         "limit", "cursor"])
+        let now = Timestamp.now()
+        var query = RollbackQuery()
+        query.service = parameters.nonEmpty("service")
+        query.namespace = parameters.nonEmpty("namespace")
+        if let text = parameters.nonEmpty("status") {
+            guard let status = RollbackStatus(rawValue: text) else {
                 throw APIError.badRequest("status '\(text)' is not one of \(RollbackStatus.allCases.map(\.rawValue).joined(separator: ", "))",
                                           field: "status")
             }
-            status = parsed
+            query.status = status
         }
-        var before: Int64?
-        if let cursor = query["cursor"], !cursor.isEmpty {
-            guard let value = Int64(cursor), value > 0 else {
-                throw APIError.badRequest("cursor '\(cursor)' is not one this server gave out", field: "cursor")
-            }
-            before = value
-        }
+        query.since = try parameters.time("since", now: now)
+        query.until = try parameters.time("until", now: now)
+        query.limit = try parameters.int("limit", default: 50, range: 1...500)
+        query.before = try parameters.cursor()
+        let page: [RollbackSummary]
         do {
-            let page = try store.rollbacks(service: query["service"].flatMap { $0.isEmpty ? nil : $0 }, status: status,
-                                           limit: limit, before: before)
-            return JSONBody.response(Page(rollbacks: page, nextCursor: page.count == limit ? page.last.map { String($0.id) } : nil))
+            page = try store.rollbacks(query)
         } catch {
             throw APIError(503, "store_unavailable", error.message)
         }
+        let next = page.count == query.limit ? page.last.map { String($0.id) } : nil
+        if CSVBody.wanted(context.request) {
+            let triggers = (try? store.firstTriggers(page.map(\.id))) ?? [:]
+            return CSVBody.response(header: RollbacksHandler.csvHeader, rows: page.map { RollbacksHandler.csvRow($0, triggers[$0.id]) },
+                                    nextCursor: next)
+        }
+        return JSONBody.response(Page(rollbacks: page, nextCursor: next))
+    }
+
+    static func csvRow(_ r: RollbackSummary, _ trigger: String?) -> [String] {
+        [String(r.id), r.status.rawValue, r.service, r.namespace, String(r.deployment), r.fromVersion, r.toVersion, r.policy,
+         r.executor ?? "", r.createdAt, r.startedAt ?? "", r.finishedAt ?? "", r.durationSeconds.map { String(format: "%.3f", $0) } ?? "",
+         trigger ?? "", r.reason]
     }
 
     func show(_ context: RequestContext) throws(APIError) -> HTTPResponse {
@@ -81,8 +103,14 @@ struct RollbacksHandler: Sendable {
             throw APIError.badRequest("rollback id '\(text)' is not a positive integer", field: "id")
         }
         let found: (RollbackSummary, [RollbackTrigger], [AttemptRecord], [Decision])?
+        var timeline: [AuditEvent] = []
+        var deployment: Deployment?
         do {
             found = try store.rollbackDetail(id: id)
+            if let found {
+                timeline = try store.timeline(rollbackID: id)
+                deployment = try store.deployment(id: found.0.deployment, now: .now())
+            }
         } catch {
             throw APIError(503, "store_unavailable", error.message)
         }
@@ -91,6 +119,7 @@ struct RollbacksHandler: Sendable {
             TriggerView(alertname: $0.alertname, fingerprint: $0.key.fingerprint, startsAt: $0.key.startsAt.rfc3339Nanoseconds,
                         deliveryID: $0.deliveryID)
         }
-        return JSONBody.response(Detail(summary: summary, triggers: views, attempts: attempts, decisions: decisions))
+        return JSONBody.response(Detail(summary: summary, deploymentRecord: deployment, triggers: views, attempts: attempts,
+                                        decisions: decisions, timeline: timeline))
     }
 }
