@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Native libraries: one thin system target each, each used by exactly one Swift module.
@@ -61,6 +62,7 @@ let package = Package(
             "RipcordCore", "RipcordStore", "RipcordExecutors", "MicroHTTPServer",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "ripcord", dependencies: [
             "RipcordCore", "RipcordStore", "RipcordServer", "RipcordExecutors", "CurlClient",

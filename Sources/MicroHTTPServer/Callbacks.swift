@@ -62,7 +62,8 @@ func microHTTPAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: Opaqu
         if let declared = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
            let length = Int(String(cString: declared)), length > limit {
             context.answered = true
-            return queue(server.rejectionResponder(.bodyTooLarge(limit: limit)), on: connection)
+            let path = url.map { String(cString: $0) } ?? "/"
+            return queue(server.rejectionResponder(.bodyTooLarge(limit: limit, path: path)), on: connection)
         }
         return .YES
     }
@@ -85,7 +86,8 @@ func microHTTPAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: Opaqu
     if context.answered { return .YES }
     context.answered = true
     if context.tooLarge {
-        return queue(server.rejectionResponder(.bodyTooLarge(limit: limit)), on: connection)
+        let path = url.map { String(cString: $0) } ?? "/"
+        return queue(server.rejectionResponder(.bodyTooLarge(limit: limit, path: path)), on: connection)
     }
     let request = HTTPRequest(
         method: method.map { String(cString: $0) } ?? "GET",

@@ -10,7 +10,7 @@ public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
 /// A request the server refused before it reached the application.
 public enum HTTPRejection: Sendable {
     /// The body is larger than `maxBodyBytes`.
-    case bodyTooLarge(limit: Int)
+    case bodyTooLarge(limit: Int, path: String)
 }
 
 /// An HTTP/1.1 server on libmicrohttpd: an epoll thread pool, connection limits and timeouts.

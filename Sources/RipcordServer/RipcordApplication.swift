@@ -36,6 +36,8 @@ public final class RipcordApplication: Sendable {
     public let server: HTTPServer
     /// Plans deliveries and runs rollbacks (started by `RipcordService`, or by tests).
     public let engine: RollbackEngine
+    /// What `/metrics` serves.
+    public let metrics: RipcordMetrics
     let logger: Logger
     let lock: DatabaseLock
 
@@ -60,7 +62,9 @@ public final class RipcordApplication: Sendable {
         self.lock = lock
         self.store = store
         self.logger = logger
-        let engine = RollbackEngine(store: store, config: config, logger: logger, tick: options.engineTick)
+        let metrics = RipcordMetrics()
+        self.metrics = metrics
+        let engine = RollbackEngine(store: store, config: config, logger: logger, metrics: metrics, tick: options.engineTick)
         self.engine = engine
 
         let gate = AuthGate(authenticator: Authenticator(credentials: config.credentials),
@@ -72,7 +76,7 @@ public final class RipcordApplication: Sendable {
                                     logger.error("could not audit an authentication failure", metadata: ["error": "\(error)"])
                                 }
                             })
-        let router = Router(routes: RipcordApplication.routes(store: store, engine: engine, logger: logger,
+        let router = Router(routes: RipcordApplication.routes(store: store, engine: engine, metrics: metrics, logger: logger,
                                                                       defaultSoakSeconds: config.defaultSoakSeconds))
         let routeLogger = logger
         let serverConfiguration = HTTPServerConfiguration(
@@ -86,37 +90,58 @@ public final class RipcordApplication: Sendable {
             log: { line in routeLogger.notice("http server: \(line)") },
             rejectionResponder: { rejection in
                 switch rejection {
-                case .bodyTooLarge(let limit):
+                case .bodyTooLarge(let limit, let path):
+                    if path == RipcordApplication.webhookPath { metrics.delivery("rejected") }
+                    metrics.httpRequest(route: "unmatched", code: 413, nanoseconds: 0)
                     return APIError(413, "payload_too_large", "the request body is larger than \(limit) bytes (limits.max_body_bytes)").response
                 }
             },
             handler: { request in
-                RipcordApplication.dispatch(request, router: router, gate: gate)
+                RipcordApplication.dispatch(request, router: router, gate: gate, metrics: metrics)
             })
     }
 
-    static func dispatch(_ request: HTTPRequest, router: Router, gate: AuthGate) -> HTTPResponse {
+    static let webhookPath = "/api/v1/alertmanager"
+
+    static func dispatch(_ request: HTTPRequest, router: Router, gate: AuthGate, metrics: RipcordMetrics) -> HTTPResponse {
+        let started = ContinuousClock.now
+        var pattern = "unmatched"
+        let response: HTTPResponse
         do throws(APIError) {
             let (route, parameters) = try router.resolve(request)
+            pattern = route.pattern
             var credential: Credential?
             if let permission = route.permission {
                 credential = try gate.authorize(request, for: permission)
             }
-            return try route.handler(RequestContext(request: request, parameters: parameters, credential: credential))
+            response = try route.handler(RequestContext(request: request, parameters: parameters, credential: credential))
         } catch {
-            return error.response
+            response = error.response
+            if pattern == webhookPath || request.path == webhookPath {
+                metrics.delivery(error.status == 503 ? "unavailable" : "rejected")
+            }
         }
+        let elapsed = ContinuousClock.now - started
+        metrics.httpRequest(route: pattern, code: response.status,
+                            nanoseconds: elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        return response
     }
 
-    static func routes(store: SQLiteStore, engine: RollbackEngine, logger: Logger, defaultSoakSeconds: Double) -> [Route] {
-        let webhook = WebhookHandler(store: store, logger: logger, onStored: { id, _ in engine.deliveryStored(id) })
+    static func routes(store: SQLiteStore, engine: RollbackEngine, metrics: RipcordMetrics, logger: Logger,
+                       defaultSoakSeconds: Double) -> [Route] {
+        let webhook = WebhookHandler(store: store, logger: logger, onStored: { id, _ in engine.deliveryStored(id) },
+                                     metrics: metrics)
         let rollbacks = RollbacksHandler(store: store)
         let audit = AuditHandler(store: store)
         let deliveries = DeliveriesHandler(store: store)
         let health = HealthHandler(store: store)
         let deployments = DeploymentsHandler(store: store, logger: logger, defaultSoakSeconds: defaultSoakSeconds)
         return [
-            Route("POST", "/api/v1/alertmanager", permission: .postWebhook, handler: webhook.handle),
+            Route("POST", webhookPath, permission: .postWebhook, handler: webhook.handle),
+            Route("GET", "/metrics", permission: nil, handler: { _ in
+                HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")],
+                             body: metrics.exposition())
+            }),
             Route("GET", "/api/v1/deliveries", permission: .read, handler: deliveries.list),
             Route("GET", "/api/v1/deliveries/{id}", permission: .read, handler: deliveries.show),
             Route("POST", "/api/v1/deployments", permission: .recordDeployments, handler: deployments.record),

@@ -14,8 +14,11 @@ enum AuditRows {
     @discardableResult
     static func append(_ record: AuditRecord, _ db: Database, now: Timestamp) throws -> Int64 {
         let previous: String
-        if let last = try db.queryOne("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1") {
+        var at = now.rfc3339
+        if let last = try db.queryOne("SELECT hash, at FROM audit_events ORDER BY id DESC LIMIT 1") {
             previous = last.text("hash")
+            // Times never go backwards along the chain, so a time bound is also an id bound (see list).
+            at = max(at, last.text("at"))
         } else if let anchor = try db.queryOne("SELECT prev_hash FROM audit_anchor WHERE id = 1") {
             previous = anchor.text("prev_hash")
         } else {
@@ -24,7 +27,7 @@ enum AuditRows {
         let sequence = try db.queryOne("SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'")?.int("seq") ?? 0
         let id = sequence + 1
         let data = String(decoding: try encoder.encode(record.data), as: UTF8.self)
-        var event = AuditEvent(id: id, at: now.rfc3339, kind: record.kind, service: record.service,
+        var event = AuditEvent(id: id, at: at, kind: record.kind, service: record.service,
                                namespace: record.namespace, deploymentID: record.deploymentID,
                                rollbackID: record.rollbackID, deliveryID: record.deliveryID, actor: record.actor,
                                summary: record.summary, data: data, prevHash: previous, hash: "")
@@ -50,8 +53,19 @@ enum AuditRows {
     }
 
     static func list(_ query: AuditQuery, _ db: Database) throws -> [AuditEvent] {
-        var conditions = ["id < ?"]
-        var values: [SQLValue] = [.integer(query.before ?? Int64.max)]
+        // `at` grows with `id` (append keeps it monotonic), so time bounds become id bounds the
+        // per-filter (column, id) indexes can use; the `at` conditions below stay for exactness.
+        var upper = query.before ?? Int64.max
+        var lower: Int64 = 0
+        let firstAtOrAfter = "SELECT id FROM audit_events WHERE at >= ? ORDER BY at LIMIT 1"
+        if let until = query.until {
+            upper = min(upper, try db.queryOne(firstAtOrAfter, [.text(until.rfc3339)])?.int("id") ?? Int64.max)
+        }
+        if let since = query.since {
+            lower = try db.queryOne(firstAtOrAfter, [.text(since.rfc3339)])?.int("id") ?? Int64.max
+        }
+        var conditions = ["id < ?", "id >= ?"]
+        var values: [SQLValue] = [.integer(upper), .integer(lower)]
         if let service = query.service { conditions.append("service = ?"); values.append(.text(service)) }
         if let namespace = query.namespace { conditions.append("namespace = ?"); values.append(.text(namespace)) }
         if let deployment = query.deploymentID { conditions.append("deployment_id = ?"); values.append(.integer(deployment)) }

@@ -12,6 +12,7 @@ public final class RollbackEngine: Sendable {
     let registry: ExecutorRegistry
     let planner: Planner
     let logger: Logger
+    let metrics: RipcordMetrics
     let owner: String
     /// How often the scheduler looks for due jobs when nothing wakes it.
     let tick: Duration
@@ -23,7 +24,8 @@ public final class RollbackEngine: Sendable {
 
     /// Creates the engine for a config; nothing runs until `run()`.
     public init(store: SQLiteStore, config: RipcordConfig, registry: ExecutorRegistry? = nil, logger: Logger,
-                tick: Duration = .milliseconds(200)) {
+                metrics: RipcordMetrics = RipcordMetrics(), tick: Duration = .milliseconds(200)) {
+        self.metrics = metrics
         self.store = store
         self.config = config
         let registry = registry ?? ExecutorRegistry(configs: config.executors)
@@ -76,6 +78,7 @@ public final class RollbackEngine: Sendable {
             do {
                 let decisions = try store.planDelivery(id: id, planner: planner, now: .now())
                 for decision in decisions {
+                    metrics.decision(decision.outcome)
                     logger.info("decision: \(decision.outcome.rawValue)", metadata: [
                         "delivery.id": "\(id)", "alert.fingerprint": "\(decision.fingerprint)",
                         "alert.name": "\(decision.alertname)", "policy": "\(decision.policy ?? "-")",
@@ -102,6 +105,10 @@ public final class RollbackEngine: Sendable {
                 if ContinuousClock.now - lastSweep > .seconds(1) {
                     lastSweep = ContinuousClock.now
                     _ = try? store.stabilizeExpiredDeployments(now: .now())
+                }
+                if let pending = try? store.pendingRollbackCount() { metrics.setQueueDepth(pending) }
+                if let circuit = try? store.circuitState(now: .now(), windowSeconds: config.rollbackLimits.windowSeconds) {
+                    metrics.setCircuitOpen(circuit.openedAt != nil)
                 }
                 if let retention = config.auditRetentionSeconds, lastPrune.map({ ContinuousClock.now - $0 > .seconds(3600) }) ?? true {
                     lastPrune = ContinuousClock.now

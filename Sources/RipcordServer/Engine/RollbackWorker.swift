@@ -8,7 +8,8 @@ import RipcordExecutors
 struct RollbackWorker {
     let engine: RollbackEngine
 
-    var store: SQLiteStoreFacade { SQLiteStoreFacade(engine: engine) }
+    let started = Date()
+    var store: SQLiteStoreFacade { SQLiteStoreFacade(engine: engine, started: started) }
 
     func run(_ job: RollbackJob) async {
         let logger = engine.logger
@@ -100,8 +101,13 @@ struct RollbackWorker {
 /// The worker's few store calls, logging failures instead of throwing.
 struct SQLiteStoreFacade {
     let engine: RollbackEngine
+    let started: Date
 
     func update(_ id: Int64, _ status: RollbackStatus, action: Int?, executor: String?, reason: String?) {
+        if [.succeeded, .failed, .interrupted].contains(status) {
+            engine.metrics.rollbackFinished(executor: executor ?? "none", result: status.rawValue,
+                                            seconds: Date().timeIntervalSince(started))
+        }
         do {
             try engine.store.updateRollback(id: id, status: status, currentAction: action, executor: executor, reason: reason,
                                             now: .now())

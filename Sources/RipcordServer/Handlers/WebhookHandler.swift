@@ -9,6 +9,7 @@ struct WebhookHandler: Sendable {
     let logger: Logger
     /// Called after a new (not duplicate) delivery is stored; must not block.
     let onStored: @Sendable (Int64, AlertGroup) -> Void
+    let metrics: RipcordMetrics
 
     struct Answer: Encodable {
         let deliveryID: Int64
@@ -44,7 +45,13 @@ struct WebhookHandler: Sendable {
                     metadata: ["delivery.id": "\(recorded.id)", "delivery.duplicate": "\(recorded.duplicate)",
                                "delivery.alerts": "\(recorded.alertCount)", "delivery.status": "\(group.status.rawValue)",
                                "alertmanager.group_key": "\(group.groupKey)", "auth.credential": "\(incoming.credential)"])
-        if !recorded.duplicate { onStored(recorded.id, group) }
+        metrics.delivery(recorded.duplicate ? "duplicate" : "stored")
+        if !recorded.duplicate {
+            for status in [AlertStatus.firing, .resolved] {
+                metrics.alertsReceived(status, count: group.alerts.filter { $0.status == status }.count)
+            }
+            onStored(recorded.id, group)
+        }
         return JSONBody.response(Answer(deliveryID: recorded.id, duplicate: recorded.duplicate, alerts: recorded.alertCount))
     }
 
