@@ -38,6 +38,10 @@ public final class RipcordApplication: Sendable {
     public let engine: RollbackEngine
     /// What `/metrics` serves.
     public let metrics: RipcordMetrics
+    /// The config in force (replaced on reload).
+    public let live: LiveConfig
+    /// Re-reads the config file (SIGHUP, `POST /-/reload`).
+    public let reloader: ConfigReloader
     let logger: Logger
     let lock: DatabaseLock
 
@@ -66,8 +70,12 @@ public final class RipcordApplication: Sendable {
         self.metrics = metrics
         let engine = RollbackEngine(store: store, config: config, logger: logger, metrics: metrics, tick: options.engineTick)
         self.engine = engine
+        let live = LiveConfig(config)
+        self.live = live
+        let reloader = ConfigReloader(path: config.file, live: live, engine: engine, store: store, metrics: metrics, logger: logger)
+        self.reloader = reloader
 
-        let gate = AuthGate(authenticator: Authenticator(credentials: config.credentials),
+        let gate = AuthGate(live: live,
                             open: options.insecureNoAuth && config.credentials.isEmpty, logger: logger,
                             audit: { record in
                                 do {
@@ -77,7 +85,7 @@ public final class RipcordApplication: Sendable {
                                 }
                             })
         let router = Router(routes: RipcordApplication.routes(store: store, engine: engine, metrics: metrics, logger: logger,
-                                                                      defaultSoakSeconds: config.defaultSoakSeconds))
+                                                              live: live, reloader: reloader))
         let routeLogger = logger
         let serverConfiguration = HTTPServerConfiguration(
             host: config.listen.host, port: config.listen.port,
@@ -128,14 +136,14 @@ public final class RipcordApplication: Sendable {
     }
 
     static func routes(store: SQLiteStore, engine: RollbackEngine, metrics: RipcordMetrics, logger: Logger,
-                       defaultSoakSeconds: Double) -> [Route] {
+                       live: LiveConfig, reloader: ConfigReloader) -> [Route] {
         let webhook = WebhookHandler(store: store, logger: logger, onStored: { id, _ in engine.deliveryStored(id) },
                                      metrics: metrics)
         let rollbacks = RollbacksHandler(store: store)
         let audit = AuditHandler(store: store)
         let deliveries = DeliveriesHandler(store: store)
         let health = HealthHandler(store: store)
-        let deployments = DeploymentsHandler(store: store, logger: logger, defaultSoakSeconds: defaultSoakSeconds)
+        let deployments = DeploymentsHandler(store: store, logger: logger, live: live)
         return [
             Route("POST", webhookPath, permission: .postWebhook, handler: webhook.handle),
             Route("GET", "/metrics", permission: nil, handler: { _ in
@@ -151,6 +159,13 @@ public final class RipcordApplication: Sendable {
             Route("GET", "/api/v1/rollbacks", permission: .read, handler: rollbacks.list),
             Route("GET", "/api/v1/rollbacks/{id}", permission: .read, handler: rollbacks.show),
             Route("GET", "/api/v1/audit", permission: .read, handler: audit.list),
+            Route("POST", "/-/reload", permission: .administer, handler: { context throws(APIError) in
+                let outcome = reloader.reload(by: context.credential?.name ?? "unknown")
+                guard outcome.succeeded else {
+                    throw APIError(400, "invalid_config", outcome.messages.joined(separator: "; "))
+                }
+                return JSONBody.response(["status": "reloaded", "notes": outcome.messages.joined(separator: "; ")])
+            }),
             Route("GET", "/-/healthy", permission: nil, handler: health.healthy),
             Route("GET", "/-/ready", permission: nil, handler: health.ready),
         ]

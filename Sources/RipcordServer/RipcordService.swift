@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import RipcordCore
 import ServiceLifecycle
@@ -25,6 +26,13 @@ public struct RipcordService: Service {
         ])
         let engine = application.engine
         let engineTask = Task { await engine.run() }
+        // SIGHUP re-reads the config and secrets, as Prometheus and Alertmanager do.
+        let reloader = application.reloader
+        signal(SIGHUP, SIG_IGN)
+        let hangups = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangups.setEventHandler { _ = reloader.reload(by: "SIGHUP") }
+        hangups.resume()
+        defer { hangups.cancel() }
         // Wait for SIGTERM/SIGINT (graceful shutdown) or cancellation.
         try? await gracefulShutdown()
         logger.notice("shutting down: no new connections; finishing \(server.inFlightCount) request(s) in flight")

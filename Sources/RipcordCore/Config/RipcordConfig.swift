@@ -38,7 +38,7 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// How far clients may go.
-public struct Limits: Sendable, Hashable {
+public struct Limits: Sendable, Hashable, Equatable {
     /// The largest request body accepted (413 above).
     public var maxBodyBytes: Int = 1 << 20
     /// Connections open at once.

@@ -3,14 +3,41 @@ import Logging
 import RipcordCore
 import RipcordExecutors
 import RipcordStore
+import Synchronization
 
 /// Plans stored deliveries and runs rollback jobs, off the request path: a planning loop, a
 /// scheduler that claims due jobs within `limits.concurrency`, and one worker task per running job.
 public final class RollbackEngine: Sendable {
     let store: SQLiteStore
-    let config: RipcordConfig
-    let registry: ExecutorRegistry
-    let planner: Planner
+
+    /// What a config decides for the engine; replaced whole on reload.
+    struct Settings: Sendable {
+        let config: RipcordConfig
+        let registry: ExecutorRegistry
+        let planner: Planner
+
+        init(config: RipcordConfig, registry: ExecutorRegistry? = nil) {
+            self.config = config
+            let registry = registry ?? ExecutorRegistry(configs: config.executors)
+            self.registry = registry
+            self.planner = Planner(policies: config.policies, limits: config.rollbackLimits, describeActions: { policy, deployment in
+                registry.describe(actions: policy.actions, job: RollbackEngine.previewJob(policy: policy, deployment: deployment))
+            })
+        }
+    }
+    private let current: Mutex<Settings>
+    /// The settings now; a job or a plan takes one snapshot and keeps it.
+    var settings: Settings { current.withLock { $0 } }
+    var config: RipcordConfig { settings.config }
+    var registry: ExecutorRegistry { settings.registry }
+    var planner: Planner { settings.planner }
+
+    /// Takes a new (already validated) config: new plans and jobs use it; running jobs finish under the old.
+    public func apply(_ config: RipcordConfig) {
+        let next = Settings(config: config)
+        current.withLock { $0 = next }
+        wakeInput.yield()
+    }
     let logger: Logger
     let metrics: RipcordMetrics
     let owner: String
@@ -27,12 +54,7 @@ public final class RollbackEngine: Sendable {
                 metrics: RipcordMetrics = RipcordMetrics(), tick: Duration = .milliseconds(200)) {
         self.metrics = metrics
         self.store = store
-        self.config = config
-        let registry = registry ?? ExecutorRegistry(configs: config.executors)
-        self.registry = registry
-        self.planner = Planner(policies: config.policies, limits: config.rollbackLimits, describeActions: { policy, deployment in
-            registry.describe(actions: policy.actions, job: RollbackEngine.previewJob(policy: policy, deployment: deployment))
-        })
+        self.current = Mutex(Settings(config: config, registry: registry))
         self.logger = logger
         self.tick = tick
         self.owner = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName) since \(Timestamp.now().rfc3339)"

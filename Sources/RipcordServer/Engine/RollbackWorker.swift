@@ -13,7 +13,8 @@ struct RollbackWorker {
 
     func run(_ job: RollbackJob) async {
         let logger = engine.logger
-        let policy = engine.config.policies.first { $0.name == job.policy }
+        let settings = engine.settings   // this job runs under the config it started with
+        let policy = settings.config.policies.first { $0.name == job.policy }
         let retries = policy?.retries ?? 0
         let backoff = policy?.retryBackoffSeconds ?? 1
         var failures: [String] = []
@@ -23,7 +24,7 @@ struct RollbackWorker {
         ladder: while actionIndex < job.actions.count {
             let name = job.actions[actionIndex]
             store.update(job.id, .running, action: actionIndex, executor: name, reason: nil)
-            guard let executor = engine.registry[name] else {
+            guard let executor = settings.registry[name] else {
                 failures.append("\(name): no executor with that name in the config")
                 recordUnrunnable(job, actionIndex, name, kind: "unknown", "no executor named \(name) in the config")
                 actionIndex += 1

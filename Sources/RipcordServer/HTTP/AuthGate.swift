@@ -4,7 +4,7 @@ import RipcordCore
 
 /// Decides whether a request may proceed: 401 without valid credentials, 403 with the wrong role.
 struct AuthGate: Sendable {
-    let authenticator: Authenticator
+    let live: LiveConfig
     /// When true (only with `--insecure-no-auth`), every request acts as an admin.
     let open: Bool
     let logger: Logger
@@ -28,7 +28,7 @@ struct AuthGate: Sendable {
 
     func authorize(_ request: HTTPRequest, for permission: Permission) throws(APIError) -> Credential {
         if open { return AuthGate.anonymous }
-        switch authenticator.authenticate(authorization: request.header("Authorization")) {
+        switch live.snapshot.authenticator.authenticate(authorization: request.header("Authorization")) {
         case .missing:
             logger.warning("authentication failed: no credentials",
                            metadata: ["http.remote": "\(request.remoteAddress)", "http.path": "\(request.path)"])

@@ -8,7 +8,7 @@ struct DeploymentsHandler: Sendable {
     let store: any DeploymentStore
     let logger: Logger
     /// The soak window of a deployment recorded without `soak` (`deployments.default_soak`).
-    let defaultSoakSeconds: Double
+    let live: LiveConfig
 
     struct Page: Encodable {
         let deployments: [Deployment]
@@ -26,7 +26,7 @@ struct DeploymentsHandler: Sendable {
         let credential = context.credential?.name ?? ""
         let result: (deployment: Deployment, created: Bool)
         do {
-            result = try store.recordDeployment(new, soakSeconds: new.soakSeconds ?? defaultSoakSeconds,
+            result = try store.recordDeployment(new, soakSeconds: new.soakSeconds ?? live.snapshot.config.defaultSoakSeconds,
                                                 by: credential, now: .now())
         } catch {
             logger.error("could not record a deployment", metadata: ["error": "\(error.message)", "deployment.service": "\(new.service)"])

@@ -1,3 +1,4 @@
+import Foundation
 import Prometheus
 import RipcordCore
 
@@ -67,6 +68,16 @@ public final class RipcordMetrics: Sendable {
                                        labels: [("route", route), ("code", String(code))],
                                        buckets: RipcordMetrics.httpBuckets,
                                        help: "HTTP request durations by route and status").recordNanoseconds(nanoseconds)
+    }
+
+    /// Records a config reload, as Prometheus and Alertmanager expose theirs.
+    public func configReloaded(successful: Bool) {
+        registry.makeGauge(name: "ripcord_config_last_reload_successful",
+                           help: "Whether the last config reload succeeded").set(to: successful ? 1 : 0)
+        if successful {
+            registry.makeGauge(name: "ripcord_config_last_reload_success_timestamp_seconds",
+                               help: "When the config was last loaded successfully").set(to: Date().timeIntervalSince1970)
+        }
     }
 
     /// The text exposition format.

@@ -1,0 +1,82 @@
+import CurlClient
+import Foundation
+import Testing
+
+@Suite("Reloading config and secrets without a restart", .serialized)
+struct ReloadTests {
+    @Test("rotate a token file and send SIGHUP: the new token works and the old is refused within a second; deliveries during the reload all succeed")
+    func sighupRotatesTokens() async throws {
+        let folder = try TestFolder()
+        let port = freePort()
+        _ = try folder.writeStandardConfig(listen: "127.0.0.1:\(port)")
+        let server = try RipcordBinary.start(["serve"], in: folder.path, log: folder.path + "/serve.log")
+        defer { if server.isRunning { kill(server.processIdentifier, SIGKILL) } }
+        try await eventually("ripcord to listen") { (try? RawConnection(port: port)) != nil }
+        let base = "http://127.0.0.1:\(port)"
+        let client = HTTPClient()
+        func read(_ token: String) throws -> Int {
+            try client.send(HTTPClientRequest(url: base + "/api/v1/deliveries", headers: [("Authorization", "Bearer \(token)")])).status
+        }
+        #expect(try read(Secrets.readerToken) == 200)
+
+        // Deliveries in a loop on another thread while the token rotates and SIGHUP arrives.
+        let statuses = LockedList()
+        let poster = Thread {
+            for index in 0..<150 {
+                let body = Notifications.firing([("svc\(index)", String(format: "%016x", index + 1))])
+                let status = (try? client.send(HTTPClientRequest(method: "POST", url: base + "/api/v1/alertmanager",
+                                                                 headers: [("Authorization", "Bearer \(Secrets.alertmanagerToken)"),
+                                                                           ("Content-Type", "application/json")],
+                                                                 body: body))).map(\.status) ?? -1
+                statuses.append(status)
+            }
+        }
+        poster.start()
+        try await Task.sleep(for: .milliseconds(50))
+        try folder.write("secrets/reader.token", "rotated-reader-token-9876\n")
+        kill(server.processIdentifier, SIGHUP)
+        try await eventually("the new token to work", timeout: 1) { (try? read("rotated-reader-token-9876")) == 200 }
+        #expect(try read(Secrets.readerToken) == 401)
+        kill(server.processIdentifier, SIGHUP)
+        try await eventually("the deliveries to finish", timeout: 30) { statuses.count == 150 }
+        #expect(statuses.values.allSatisfy { $0 == 200 }, "\(statuses.values.filter { $0 != 200 })")
+        let list = try client.send(HTTPClientRequest(url: base + "/api/v1/deliveries?limit=500",
+                                                     headers: [("Authorization", "Bearer rotated-reader-token-9876")])).json
+        #expect((list["deliveries"] as? [Any])?.count == 150)
+        let metrics = try client.send(HTTPClientRequest(url: base + "/metrics")).bodyText
+        #expect(metrics.contains("ripcord_config_last_reload_successful 1"))
+        kill(server.processIdentifier, SIGTERM)
+        server.waitUntilExit()
+        #expect(server.terminationStatus == 0)
+    }
+
+    @Test("a broken config on reload leaves the old one serving, and POST /-/reload says why")
+    func brokenReloadKeepsOldConfig() throws {
+        let folder = try TestFolder()
+        let server = try RunningServer(folder: folder)
+        #expect(try server.send("POST", "/-/reload", headers: Secrets.reader).status == 403)
+        let good = try server.send("POST", "/-/reload", headers: Secrets.admin)
+        #expect(good.status == 200, "\(good.bodyText)")
+        let text = try String(contentsOfFile: folder.path + "/ripcord.yml", encoding: .utf8)
+        try folder.write("ripcord.yml", text.replacingOccurrences(of: "role: reader", with: "role: superuser"))
+        let bad = try server.send("POST", "/-/reload", headers: Secrets.admin)
+        #expect(bad.status == 400)
+        #expect(bad.json["error"] as? String == "invalid_config")
+        #expect((bad.json["message"] as? String)?.contains("'superuser' is not a role") == true)
+        #expect(try server.get("/api/v1/deliveries", auth: Secrets.reader).status == 200, "the old config still serves")
+        #expect(try server.postWebhook(try Captures.body("01-firing-first")).status == 200)
+        let metrics = try server.client.send(HTTPClientRequest(url: server.base + "/metrics")).bodyText
+        #expect(metrics.contains("ripcord_config_last_reload_successful 0"))
+        let audit = try server.get("/api/v1/audit?kind=config.reload_failed").json["events"] as? [[String: Any]] ?? []
+        #expect(audit.count == 1)
+    }
+}
+
+/// A list appended to from another thread.
+final class LockedList: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Int] = []
+    func append(_ value: Int) { lock.lock(); items.append(value); lock.unlock() }
+    var values: [Int] { lock.lock(); defer { lock.unlock() }; return items }
+    var count: Int { values.count }
+}
