@@ -26,8 +26,9 @@ let package = Package(
     ],
     targets: [
         // Native libraries: one thin system target each, each used by exactly one Swift module.
+        // libmicrohttpd, with GnuTLS (its TLS backend) for client certificate checks.
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
-                       providers: [.apt(["libmicrohttpd-dev"])]),
+                       providers: [.apt(["libmicrohttpd-dev", "libgnutls28-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
@@ -65,13 +66,13 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "ripcord", dependencies: [
-            "RipcordCore", "RipcordStore", "RipcordServer", "RipcordExecutors", "CurlClient",
+            "RipcordCore", "RipcordStore", "RipcordServer", "RipcordExecutors", "CurlClient", "MicroHTTPServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .testTarget(name: "RipcordTests", dependencies: [
-            "RipcordCore", "RipcordStore", "RipcordServer", "RipcordExecutors", "CurlClient", "SQLiteDB",
+            "RipcordCore", "RipcordStore", "RipcordServer", "RipcordExecutors", "CurlClient", "SQLiteDB", "MicroHTTPServer",
         ], resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

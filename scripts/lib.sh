@@ -20,9 +20,9 @@ apt_install() {
     fi
 }
 
-# The native libraries Ripcord links (libmicrohttpd, libcurl, SQLite) and pkg-config to find them.
+# The native libraries Ripcord links (libmicrohttpd with GnuTLS, libcurl, SQLite) and pkg-config.
 install_build_dependencies() {
-    apt_install pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
+    apt_install pkg-config libmicrohttpd-dev libgnutls28-dev libcurl4-openssl-dev libsqlite3-dev
 }
 
 require_swift() {

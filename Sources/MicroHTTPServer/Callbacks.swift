@@ -3,6 +3,7 @@ import CMicroHTTPD
 /// Per-request state kept in libmicrohttpd's connection slot while the body arrives.
 final class RequestContext {
     var body: [UInt8] = []
+    var clientSubject: String?
     var tooLarge = false
     var answered = false
 }
@@ -57,6 +58,15 @@ func microHTTPAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: Opaqu
     guard let existing = slot.pointee else {
         // First call: headers are in, the body is not.
         let context = RequestContext()
+        if server.requiresClientCertificate {
+            // libmicrohttpd only asks for a client certificate; refuse the connection without one that verifies.
+            var buffer = [CChar](repeating: 0, count: 1024)
+            guard cmhd_verified_client_subject(connection, &buffer, buffer.count) == 1 else {
+                server.log("closing a TLS connection from \(SocketAddress.describe(cmhd_client_address(connection))): no client certificate signed by the client CA")
+                return .NO
+            }
+            context.clientSubject = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        }
         slot.pointee = Unmanaged.passRetained(context).toOpaque()
         server.requestBegan()
         if let declared = MHD_lookup_connection_value(connection, .HEADER_KIND, "Content-Length"),
@@ -95,7 +105,8 @@ func microHTTPAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: Opaqu
         query: values(connection, .GET_ARGUMENT_KIND),
         headers: values(connection, .HEADER_KIND),
         body: context.body,
-        remoteAddress: SocketAddress.describe(cmhd_client_address(connection)))
+        remoteAddress: SocketAddress.describe(cmhd_client_address(connection)),
+        clientCertificateSubject: context.clientSubject)
     context.body = []
     return queue(server.handler(request), on: connection)
 }

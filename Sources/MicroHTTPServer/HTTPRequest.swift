@@ -12,11 +12,14 @@ public struct HTTPRequest: Sendable {
     public var body: [UInt8]
     /// The peer's address as `host:port`, or `unknown`.
     public var remoteAddress: String
+    /// The subject (RFC 4514) of the client certificate, when one was presented and verified.
+    public var clientCertificateSubject: String?
 
     /// Creates a request; the server does this, tests may too.
     public init(method: String, path: String, query: [(name: String, value: String)] = [],
                 headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-                remoteAddress: String = "unknown") {
+                remoteAddress: String = "unknown", clientCertificateSubject: String? = nil) {
+        self.clientCertificateSubject = clientCertificateSubject
         self.method = method
         self.path = path
         self.query = query

@@ -4,6 +4,25 @@ import Synchronization
 import Glibc
 #endif
 
+/// C copies of the PEM text and priority string, freed with the daemon.
+final class PEMCopies: @unchecked Sendable {
+    let key: UnsafeMutablePointer<CChar>?
+    let certificate: UnsafeMutablePointer<CChar>?
+    let clientCA: UnsafeMutablePointer<CChar>?
+    let priorities: UnsafeMutablePointer<CChar>?
+
+    init(_ tls: TLSConfiguration?) {
+        key = tls.map { strdup($0.privateKeyPEM) }
+        certificate = tls.map { strdup($0.certificatePEM) }
+        clientCA = tls?.clientCAPEM.map { strdup($0) }
+        priorities = tls.map { strdup($0.minimumVersion.priorities) }
+    }
+
+    deinit {
+        for pointer in [key, certificate, clientCA, priorities] { free(pointer) }
+    }
+}
+
 /// What the application answers for one request; called on the server's worker threads.
 public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
 
@@ -32,6 +51,7 @@ public final class HTTPServer: @unchecked Sendable {
         var listening = false
         var inFlight = 0
         var boundPort: UInt16 = 0
+        var pem: PEMCopies?
     }
     private let state = Mutex(State())
 
@@ -69,7 +89,13 @@ public final class HTTPServer: @unchecked Sendable {
         var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
             | MHD_USE_ITC.rawValue | MHD_USE_ERROR_LOG.rawValue
         if address.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
+        if let tls = configuration.tls {
+            try TLSConfiguration.check(certificatePEM: tls.certificatePEM, privateKeyPEM: tls.privateKeyPEM,
+                                       clientCAPEM: tls.clientCAPEM)
+        }
         let me = Unmanaged.passUnretained(self).toOpaque()
+        // libmicrohttpd keeps pointers to the PEM text: copies that live as long as the daemon.
+        let pem = PEMCopies(configuration.tls)
         let daemon: OpaquePointer? = address.withSockaddr { sockaddr in
             var options = cmhd_daemon_options(
                 flags: UInt32(flags),
@@ -79,7 +105,9 @@ public final class HTTPServer: @unchecked Sendable {
                 per_ip_connection_limit: UInt32(configuration.perIPConnectionLimit),
                 connection_timeout_seconds: UInt32(configuration.connectionTimeoutSeconds),
                 connection_memory_limit: configuration.connectionMemoryLimit,
-                listen_backlog: 1024)
+                listen_backlog: 1024,
+                tls_key_pem: pem.key, tls_cert_pem: pem.certificate, tls_client_ca_pem: pem.clientCA,
+                tls_priorities: pem.priorities, reuse_port: configuration.reusePort ? 1 : 0)
             return cmhd_start_daemon(&options, microHTTPAccessHandler, me,
                                      microHTTPRequestCompleted, me, microHTTPLogger, me)
         }
@@ -89,6 +117,7 @@ public final class HTTPServer: @unchecked Sendable {
         }
         let bound = cmhd_bound_port(daemon)
         state.withLock {
+            $0.pem = pem
             $0.daemon = DaemonHandle(pointer: daemon)
             $0.listening = true
             $0.boundPort = bound
@@ -123,7 +152,11 @@ public final class HTTPServer: @unchecked Sendable {
             return state.daemon
         }
         if let daemon { MHD_stop_daemon(daemon.pointer) }
+        state.withLock { $0.pem = nil }
     }
+
+    /// Whether clients must present a certificate signed by the configured client CA.
+    var requiresClientCertificate: Bool { configuration.tls?.clientCAPEM != nil }
 
     func requestBegan() {
         state.withLock { $0.inFlight += 1 }

@@ -16,6 +16,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Bytes of buffer memory per connection for headers.
     public var connectionMemoryLimit: Int
+    /// HTTPS settings; nil serves plain HTTP.
+    public var tls: TLSConfiguration?
+    /// Bind with SO_REUSEPORT, so a replacement server can take over the port without a gap.
+    public var reusePort: Bool = false
 
     /// Creates a configuration with production-minded defaults.
     public init(host: String = "127.0.0.1", port: UInt16 = 9095,

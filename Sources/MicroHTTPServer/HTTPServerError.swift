@@ -4,6 +4,7 @@ public struct HTTPServerError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case invalidAddress
         case startFailed
+        case tls
     }
     /// What went wrong, in kind.
     public var code: Code

@@ -2,6 +2,7 @@ import Logging
 import MicroHTTPServer
 import RipcordCore
 import RipcordStore
+import Synchronization
 
 /// The options `ripcord serve` resolves from its flags and config file.
 public struct ServeOptions: Sendable {
@@ -32,8 +33,11 @@ public struct StartupError: Error, Sendable, CustomStringConvertible {
 public final class RipcordApplication: Sendable {
     /// The store (open and migrated).
     public let store: SQLiteStore
-    /// The HTTP server (not yet started).
-    public let server: HTTPServer
+    /// The HTTP server now (not yet started until `RipcordService` or a test starts it); replaced
+    /// when a reload brings new certificates.
+    public var server: HTTPServer { servers.withLock { $0 } }
+    private let servers: Mutex<HTTPServer>
+    private let makeServer: @Sendable (TLSSettings?, UInt16) -> HTTPServer
     /// Plans deliveries and runs rollbacks (started by `RipcordService`, or by tests).
     public let engine: RollbackEngine
     /// What `/metrics` serves.
@@ -87,13 +91,22 @@ public final class RipcordApplication: Sendable {
         let router = Router(routes: RipcordApplication.routes(store: store, engine: engine, metrics: metrics, logger: logger,
                                                               live: live, reloader: reloader))
         let routeLogger = logger
-        let serverConfiguration = HTTPServerConfiguration(
-            host: config.listen.host, port: config.listen.port,
-            connectionLimit: config.limits.maxConnections,
-            perIPConnectionLimit: config.limits.maxConnectionsPerIP,
-            connectionTimeoutSeconds: config.limits.connectionTimeoutSeconds,
-            maxBodyBytes: config.limits.maxBodyBytes)
-        server = HTTPServer(
+        let limits = config.limits
+        let listen = config.listen
+        makeServer = { tls, port in
+            var serverConfiguration = HTTPServerConfiguration(
+                host: listen.host, port: port,
+                connectionLimit: limits.maxConnections,
+                perIPConnectionLimit: limits.maxConnectionsPerIP,
+                connectionTimeoutSeconds: limits.connectionTimeoutSeconds,
+                maxBodyBytes: limits.maxBodyBytes)
+            serverConfiguration.tls = tls.map {
+                TLSConfiguration(certificatePEM: $0.certificatePEM, privateKeyPEM: $0.privateKeyPEM, clientCAPEM: $0.clientCAPEM,
+                                 minimumVersion: $0.minVersion == "TLS13" ? .tls13 : .tls12)
+            }
+            // With TLS, a reload that brings new certificates starts a second server on the same port.
+            serverConfiguration.reusePort = tls != nil
+            return HTTPServer(
             configuration: serverConfiguration,
             log: { line in routeLogger.notice("http server: \(line)") },
             rejectionResponder: { rejection in
@@ -107,6 +120,22 @@ public final class RipcordApplication: Sendable {
             handler: { request in
                 RipcordApplication.dispatch(request, router: router, gate: gate, metrics: metrics)
             })
+        }
+        servers = Mutex(makeServer(config.tls, config.listen.port))
+        reloader.tlsChanged = { [weak self] tls in try self?.replaceServer(tls: tls) }
+    }
+
+    /// Starts a server with new certificates on the same port, then retires the old one once its
+    /// requests are answered: no connection is refused during the swap.
+    func replaceServer(tls: TLSSettings?) throws {
+        let old = server
+        let next = makeServer(tls, old.port)
+        try next.start()
+        servers.withLock { $0 = next }
+        old.stopAccepting()
+        _ = old.waitUntilIdle(timeout: .seconds(10))
+        old.stop()
+        logger.notice("new TLS certificates in use", metadata: ["http.port": "\(next.port)"])
     }
 
     static let webhookPath = "/api/v1/alertmanager"

@@ -18,10 +18,10 @@ public struct RipcordService: Service {
     }
 
     public func run() async throws {
-        let server = application.server
-        try server.start()
+        let first = application.server
+        try first.start()
         logger.notice("ripcord listening", metadata: [
-            "http.address": "\(server.configuration.host):\(server.port)",
+            "http.address": "\(first.configuration.tls == nil ? "http" : "https")://\(first.configuration.host):\(first.port)",
             "db.path": "\(application.store.path)",
         ])
         let engine = application.engine
@@ -35,6 +35,8 @@ public struct RipcordService: Service {
         defer { hangups.cancel() }
         // Wait for SIGTERM/SIGINT (graceful shutdown) or cancellation.
         try? await gracefulShutdown()
+        hangups.cancel()
+        let server = application.server   // the one in use now (a reload may have replaced the first)
         logger.notice("shutting down: no new connections; finishing \(server.inFlightCount) request(s) in flight")
         server.stopAccepting()
         if !server.waitUntilIdle(timeout: drainTimeout) {

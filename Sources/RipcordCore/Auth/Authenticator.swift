@@ -20,9 +20,15 @@ public struct Authenticator: Sendable {
         self.credentials = credentials
     }
 
-    /// Who the header proves the client to be.
-    public func authenticate(authorization header: String?) -> AuthenticationResult {
+    /// Who the header (or, without one, a verified client certificate) proves the client to be.
+    public func authenticate(authorization header: String?, clientCertificateSubject: String? = nil) -> AuthenticationResult {
         guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else {
+            if let subject = clientCertificateSubject {
+                return match { secret in
+                    guard case .clientCertificate(let expected) = secret else { return false }
+                    return ConstantTime.equal(expected, subject)
+                }
+            }
             return .missing
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)

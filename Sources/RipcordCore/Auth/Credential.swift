@@ -6,6 +6,8 @@ public struct Credential: Sendable, Hashable {
         case bearer(token: String)
         /// `Authorization: Basic base64(username:password)`.
         case basic(username: String, password: String)
+        /// A verified TLS client certificate with exactly this subject (e.g. `CN=alertmanager,O=ops`).
+        case clientCertificate(subject: String)
     }
 
     /// The credential's name, recorded with what it did (never the secret).

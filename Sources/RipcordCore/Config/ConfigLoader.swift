@@ -3,7 +3,7 @@ import Yams
 
 /// Loads and validates `ripcord.yml`, reading every secret file it names.
 public enum ConfigLoader {
-    static let topLevelKeys = ["listen", "database", "limits", "auth", "deployments", "executors", "policies", "audit"]
+    static let topLevelKeys = ["listen", "database", "limits", "auth", "deployments", "executors", "policies", "audit", "tls"]
 
     /// Loads the file; throws a `ConfigError` naming file, line and field of every mistake.
     public static func load(path: String) throws(ConfigError) -> RipcordConfig {
@@ -57,6 +57,7 @@ public enum ConfigLoader {
             config.warnings.append("executors are configured but no policies use them")
         }
         if let value = top["auth"] { readAuth(value, reader, folder: folder, into: &config) }
+        if let value = top["tls"] { config.tls = TLSReader.read(value, reader, folder: folder) }
         if let value = top["audit"], let map = reader.mapping(value, "audit", allowed: ["retention"]),
            let retention = map["retention"], let seconds = reader.duration(retention, "audit.retention") {
             if seconds < 3600 { reader.report(retention, "audit.retention", "must be at least 1h") }

@@ -3,7 +3,7 @@ import Yams
 
 /// Reads one `auth.credentials[]` entry and the secret file it names.
 enum CredentialReader {
-    static let keys = ["name", "role", "token", "token_file", "username", "password", "password_file"]
+    static let keys = ["name", "role", "token", "token_file", "username", "password", "password_file", "client_cert_subject"]
 
     static func read(_ entry: [String: Node], _ node: Node, _ field: String, _ reader: YAMLReader,
                      folder: String, warnings: inout [String]) -> (CredentialConfig, Credential)? {
@@ -21,7 +21,7 @@ enum CredentialReader {
             reader.report(node, "\(field).role", "is required")
         }
 
-        let given = ["token", "token_file", "username", "password", "password_file"].filter { entry[$0] != nil }
+        let given = ["token", "token_file", "username", "password", "password_file", "client_cert_subject"].filter { entry[$0] != nil }
         var source: CredentialConfig.SecretSource?
         var secret: Credential.Secret?
         switch Set(given) {
@@ -55,9 +55,14 @@ enum CredentialReader {
                     secret = .basic(username: user, password: password)
                 }
             }
+        case ["client_cert_subject"]:
+            if let subject = reader.nonEmptyString(entry["client_cert_subject"]!, "\(field).client_cert_subject") {
+                source = .clientCertificate(subject: subject)
+                secret = .clientCertificate(subject: subject)
+            }
         default:
             reader.report(node, field,
-                          "give exactly one of: token, token_file, or username with password or password_file (got \(given.isEmpty ? "none" : given.joined(separator: ", ")))")
+                          "give exactly one of: token, token_file, client_cert_subject, or username with password or password_file (got \(given.isEmpty ? "none" : given.joined(separator: ", ")))")
         }
         guard reader.issues.count == before, let name, let role, let source, let secret else { return nil }
         if secret == .basic(username: "", password: "") { return nil }

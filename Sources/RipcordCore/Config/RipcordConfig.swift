@@ -67,7 +67,20 @@ public struct CredentialConfig: Sendable, Hashable {
         case tokenFile(path: String)
         case basic(username: String, password: String)
         case basicPasswordFile(username: String, path: String)
+        case clientCertificate(subject: String)
     }
+}
+
+/// HTTPS settings (`tls:`), with the PEM files read.
+public struct TLSSettings: Sendable, Hashable {
+    public var certFile: String
+    public var keyFile: String
+    public var clientCAFile: String?
+    /// `TLS12` or `TLS13`.
+    public var minVersion: String
+    public var certificatePEM: String
+    public var privateKeyPEM: String
+    public var clientCAPEM: String?
 }
 
 /// Ripcord's configuration, as loaded from `ripcord.yml`, with secrets read.
@@ -80,6 +93,8 @@ public struct RipcordConfig: Sendable {
     public var database: String = "data/ripcord.sqlite3"
     /// Client limits.
     public var limits = Limits()
+    /// HTTPS; nil serves plain HTTP.
+    public var tls: TLSSettings?
     /// The configured credentials, with their secrets read.
     public var credentials: [Credential] = []
     /// The credentials as written (for display; no secrets).

@@ -14,6 +14,12 @@ public final class ConfigReloader: Sendable {
     let metrics: RipcordMetrics
     let logger: Logger
     private let serial = Mutex(())
+    private let tlsHook = Mutex<(@Sendable (TLSSettings?) throws -> Void)?>(nil)
+    /// Called with the new TLS material when a reload changes it (set by the application).
+    var tlsChanged: (@Sendable (TLSSettings?) throws -> Void)? {
+        get { tlsHook.withLock { $0 } }
+        set { tlsHook.withLock { $0 = newValue } }
+    }
 
     /// What a reload did.
     public struct Outcome: Sendable {
@@ -56,6 +62,19 @@ public final class ConfigReloader: Sendable {
             if next.limits != old.limits { notes.append("connection and body limits take effect at the next restart") }
             if old.credentials.isEmpty != next.credentials.isEmpty {
                 notes.append("switching between no credentials and credentials takes effect at the next restart")
+            }
+            if (old.tls == nil) != (next.tls == nil) {
+                notes.append("switching between HTTP and HTTPS takes effect at the next restart")
+            } else if let tls = next.tls, tls != old.tls {
+                do {
+                    try tlsChanged?(tls)
+                } catch {
+                    let message = "the new TLS certificates could not be put in use: \(error)"
+                    metrics.configReloaded(successful: false)
+                    logger.error("config reload failed; the running config stays in force", metadata: ["error": "\(message)"])
+                    audit(actor: actor, succeeded: false, summary: "config reload from \(path) refused: \(message)")
+                    return Outcome(succeeded: false, messages: [message])
+                }
             }
             live.replace(with: next)
             engine.apply(next)

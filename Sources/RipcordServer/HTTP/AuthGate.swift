@@ -28,7 +28,8 @@ struct AuthGate: Sendable {
 
     func authorize(_ request: HTTPRequest, for permission: Permission) throws(APIError) -> Credential {
         if open { return AuthGate.anonymous }
-        switch live.snapshot.authenticator.authenticate(authorization: request.header("Authorization")) {
+        switch live.snapshot.authenticator.authenticate(authorization: request.header("Authorization"),
+                                                        clientCertificateSubject: request.clientCertificateSubject) {
         case .missing:
             logger.warning("authentication failed: no credentials",
                            metadata: ["http.remote": "\(request.remoteAddress)", "http.path": "\(request.path)"])

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MicroHTTPServer
 import RipcordCore
 
 /// `ripcord check-config`: validate a config file, like `amtool check-config`.
@@ -18,7 +19,15 @@ struct CheckConfig: ParsableCommand {
 
     func run() throws {
         let config = try configOptions.load()
+        if let tls = config.tls {
+            do {
+                try TLSConfiguration.check(certificatePEM: tls.certificatePEM, privateKeyPEM: tls.privateKeyPEM,
+                                           clientCAPEM: tls.clientCAPEM)
+            } catch {
+                throw CLIError("\(config.file ?? configOptions.resolvedPath): tls: \(error.message) (cert_file \(tls.certFile), key_file \(tls.keyFile))")
+            }
+        }
         for warning in config.warnings { print("warning: \(warning)") }
-        print("\(config.file ?? configOptions.resolvedPath): OK (listen \(config.listen), database \(config.database), \(config.credentials.count) credential(s))")
+        print("\(config.file ?? configOptions.resolvedPath): OK (listen \(config.tls == nil ? "http" : "https")://\(config.listen), database \(config.database), \(config.credentials.count) credential(s))")
     }
 }

@@ -42,6 +42,9 @@ struct RollbackHistory: ParsableCommand {
     @Option(help: ArgumentHelp("Bearer token file for --server.", valueName: "file"))
     var tokenFile: String?
 
+    @Option(help: ArgumentHelp("CA certificates (PEM) for an https --server.", valueName: "file"))
+    var caFile: String?
+
     @Option(help: "Only this service.") var service: String?
     @Option(help: "Only this namespace.") var namespace: String?
     @Option(help: "Only this status: \(RollbackStatus.allCases.map(\.rawValue).joined(separator: ", ")).") var status: String?
@@ -81,6 +84,7 @@ struct RollbackHistory: ParsableCommand {
         if let server {
             var arguments = ["--server", server]
             if let tokenFile { arguments += ["--token-file", tokenFile] }
+            if let caFile { arguments += ["--ca-file", caFile] }
             source = .remote(try ServerOptions.parse(arguments))
         } else {
             let path = try database.map { ConfigLoader.absolutePath($0, relativeTo: currentDirectory()) } ?? configOptions.load().database

@@ -17,6 +17,16 @@ struct ServerOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds to wait for the server's answer.", valueName: "seconds"))
     var timeout: Double = 30
 
+    @Option(help: ArgumentHelp("CA certificates (PEM) to verify an https --server with; verification is always on.",
+                               discussion: "Defaults to $RIPCORD_CA_FILE, then the system's trust store.", valueName: "file"))
+    var caFile: String?
+
+    @Option(help: ArgumentHelp("Client certificate (PEM) for a server that requires one (mutual TLS).", valueName: "file"))
+    var clientCert: String?
+
+    @Option(help: ArgumentHelp("The client certificate's private key (PEM).", valueName: "file"))
+    var clientKey: String?
+
     /// What every client subcommand's help says about its exit status.
     static let exitCodeHelp = """
         Exit status, for pipelines:
@@ -77,9 +87,12 @@ struct ServerOptions: ParsableArguments {
         let url = resolvedServer + path
         let response: HTTPClientResponse
         do {
-            response = try HTTPClient().send(HTTPClientRequest(method: method, url: url, headers: headers,
-                                                               body: body ?? [], timeout: timeout,
-                                                               connectTimeout: min(timeout, 10)))
+            var request = HTTPClientRequest(method: method, url: url, headers: headers, body: body ?? [], timeout: timeout,
+                                            connectTimeout: min(timeout, 10))
+            request.caFile = caFile ?? ProcessInfo.processInfo.environment["RIPCORD_CA_FILE"]
+            request.clientCertFile = clientCert
+            request.clientKeyFile = clientKey
+            response = try HTTPClient().send(request)
         } catch {
             if error.code == .invalidURL {
                 throw ValidationError("--server '\(resolvedServer)' is not a usable URL: \(error.message)")
