@@ -26,10 +26,7 @@ struct LoggingOptions: ParsableArguments {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let format = logFormat
         LoggingSystem.bootstrap { label in
-            switch format {
-            case .text: return TextLogHandler(label: label, level: level)
-            case .json: return JSONLogHandler(label: label, level: level)
-            }
+            RipcordLogHandler(label: label, level: level, format: format == .json ? .json : .text)
         }
         return Logger(label: "ripcord")
     }
