@@ -11,6 +11,14 @@ public struct ExecutorRegistry: Sendable {
             switch config.kind {
             case .command: built[config.name] = CommandExecutor(config: config)
             case .webhook: built[config.name] = WebhookExecutor(config: config)
+            case .helmRollback: built[config.name] = HelmRollbackExecutor(config: config)
+            case .kubectlRolloutUndo: built[config.name] = KubectlRolloutUndoExecutor(config: config)
+            case .serviceSelectorSwitch: built[config.name] = ServiceSelectorSwitchExecutor(config: config)
+            case .ingressSwitch: built[config.name] = IngressSwitchExecutor(config: config)
+            case .canaryWeightZero: built[config.name] = CanaryWeightZeroExecutor(config: config)
+            case .argoRolloutsAbort: built[config.name] = ArgoRolloutsAbortExecutor(config: config)
+            case .argocdRollback: built[config.name] = ArgoCDRollbackExecutor(config: config)
+            case .fluxSuspendHelmRollback: built[config.name] = FluxSuspendHelmRollbackExecutor(config: config)
             }
         }
         executors = built

@@ -35,7 +35,7 @@ enum ExecutorReader {
                 reader.report(nameNode, "\(field).name", "the name '\(name)' is used twice")
                 continue
             }
-            var timeout = kind == .command ? 300.0 : 30.0
+            var timeout = kind.defaultTimeoutSeconds
             if let t = map["timeout"], let seconds = reader.duration(t, "\(field).timeout") {
                 if seconds <= 0 || seconds > 86_400 { reader.report(t, "\(field).timeout", "must be between 1ms and 24h") }
                 timeout = seconds
@@ -44,6 +44,10 @@ enum ExecutorReader {
             switch kind {
             case .command: readCommand(map, item, field, reader, folder: folder, into: &executor)
             case .webhook: readWebhook(map, item, field, reader, folder: folder, into: &executor)
+            case .argocdRollback: readArgoCD(map, item, field, reader, folder: folder, into: &executor)
+            case .helmRollback, .kubectlRolloutUndo, .serviceSelectorSwitch, .ingressSwitch, .canaryWeightZero,
+                 .argoRolloutsAbort, .fluxSuspendHelmRollback:
+                readTools(map, field, reader, folder: folder, into: &executor)
             }
             executors.append(executor)
         }
@@ -117,6 +121,53 @@ enum ExecutorReader {
             }
         } else if let headersNode = map["headers"] {
             reader.report(headersNode, "\(field).headers", "must be a mapping of header names to values")
+        }
+    }
+
+    /// `helm_path`, `kubectl_path` (absolute, or relative to the config file; must be executable) and `kill_grace`.
+    static func readTools(_ map: [String: Node], _ field: String, _ reader: YAMLReader, folder: String,
+                          into executor: inout ExecutorConfig) {
+        func program(_ key: String) -> String? {
+            guard let node = map[key], let text = reader.nonEmptyString(node, "\(field).\(key)") else { return nil }
+            let absolute = ConfigLoader.absolutePath(text, relativeTo: folder)
+            if !FileManager.default.isExecutableFile(atPath: absolute) {
+                reader.report(node, "\(field).\(key)", "\(absolute) is not an executable file")
+            }
+            return absolute
+        }
+        executor.helmPath = program("helm_path")
+        executor.kubectlPath = program("kubectl_path")
+        if let grace = map["kill_grace"], let seconds = reader.duration(grace, "\(field).kill_grace") {
+            executor.killGraceSeconds = seconds
+        }
+    }
+
+    /// `server` (an http(s) base URL), `token_file` (required: Argo CD refuses anonymous rollbacks) and `ca_file`.
+    static func readArgoCD(_ map: [String: Node], _ node: Node, _ field: String, _ reader: YAMLReader,
+                           folder: String, into executor: inout ExecutorConfig) {
+        if let serverNode = map["server"], let server = reader.nonEmptyString(serverNode, "\(field).server") {
+            let trimmed = server.hasSuffix("/") ? String(server.dropLast()) : server
+            if !(trimmed.hasPrefix("https://") || trimmed.hasPrefix("http://")) || URL(string: trimmed)?.host == nil
+                || URL(string: trimmed)?.query != nil {
+                reader.report(serverNode, "\(field).server", "'\(server)' is not an http(s) base URL such as https://argocd.example.com")
+            }
+            executor.server = trimmed
+        } else if map["server"] == nil {
+            reader.report(node, "\(field).server", "is required: the Argo CD API server, e.g. https://argocd.example.com")
+        }
+        if let tokenNode = map["token_file"], let path = reader.nonEmptyString(tokenNode, "\(field).token_file") {
+            let absolute = ConfigLoader.absolutePath(path, relativeTo: folder)
+            executor.tokenFile = absolute
+            executor.token = CredentialReader.readSecret(absolute, tokenNode, "\(field).token_file", reader)
+        } else if map["token_file"] == nil {
+            reader.report(node, "\(field).token_file", "is required: a file with an Argo CD API token (account with applications get, update and sync)")
+        }
+        if let caNode = map["ca_file"], let path = reader.nonEmptyString(caNode, "\(field).ca_file") {
+            let absolute = ConfigLoader.absolutePath(path, relativeTo: folder)
+            if !FileManager.default.isReadableFile(atPath: absolute) {
+                reader.report(caNode, "\(field).ca_file", "\(absolute) does not exist or cannot be read")
+            }
+            executor.caFile = absolute
         }
     }
 }

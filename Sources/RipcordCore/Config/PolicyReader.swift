@@ -1,9 +1,10 @@
+import Foundation
 import Yams
 
 /// Reads `policies:`: matchers parsed and checked at load, actions naming configured executors.
 enum PolicyReader {
     static let keys = ["name", "match", "deployment", "for", "delay", "cancel_on_resolve", "actions", "retries",
-                       "retry_backoff", "dry_run", "cooldown", "blame_preexisting", "resume_interrupted"]
+                       "retry_backoff", "dry_run", "cooldown", "blame_preexisting", "resume_interrupted", "notify"]
 
     static func read(_ node: Node, _ reader: YAMLReader, executors: [ExecutorConfig]) -> [PolicyConfig] {
         guard let items = reader.sequence(node, "policies") else { return [] }
@@ -74,8 +75,33 @@ enum PolicyReader {
             if let v = map["cooldown"], let s = reader.duration(v, "\(field).cooldown") { policy.cooldownSeconds = s }
             if let v = map["blame_preexisting"], let b = reader.bool(v, "\(field).blame_preexisting") { policy.blamePreexisting = b }
             if let v = map["resume_interrupted"], let b = reader.bool(v, "\(field).resume_interrupted") { policy.resumeInterrupted = b }
+            if let v = map["notify"] { policy.notify = readNotify(v, reader, "\(field).notify") }
             policies.append(policy)
         }
         return policies
+    }
+
+    /// `notify: {url: https://hooks.slack.com/services/..., token_file: optional, link_base: optional}`.
+    static func readNotify(_ node: Node, _ reader: YAMLReader, _ field: String) -> NotifyConfig? {
+        guard let map = reader.mapping(node, field, allowed: ["url", "token_file", "link_base"]) else { return nil }
+        let folder = (reader.file as NSString).deletingLastPathComponent
+        func httpURL(_ key: String) -> String? {
+            guard let valueNode = map[key], let text = reader.nonEmptyString(valueNode, "\(field).\(key)") else { return nil }
+            if !(text.hasPrefix("https://") || text.hasPrefix("http://")) || URL(string: text)?.host == nil {
+                reader.report(valueNode, "\(field).\(key)", "'\(text)' is not an http(s) URL")
+                return nil
+            }
+            return text
+        }
+        if map["url"] == nil { reader.report(node, "\(field).url", "is required: the incoming-webhook URL, e.g. https://hooks.slack.com/services/...") }
+        guard let url = httpURL("url") else { return nil }
+        var notify = NotifyConfig(url: url)
+        if let base = httpURL("link_base") { notify.linkBase = base.hasSuffix("/") ? String(base.dropLast()) : base }
+        if let tokenNode = map["token_file"], let path = reader.nonEmptyString(tokenNode, "\(field).token_file") {
+            let absolute = ConfigLoader.absolutePath(path, relativeTo: folder)
+            notify.tokenFile = absolute
+            notify.token = CredentialReader.readSecret(absolute, tokenNode, "\(field).token_file", reader)
+        }
+        return notify
     }
 }

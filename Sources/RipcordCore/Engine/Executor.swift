@@ -47,11 +47,16 @@ public protocol Executor: Sendable {
     /// Checks, without changing anything, whether the rollback already took effect (after a crash):
     /// true or false, or nil when this kind cannot tell.
     func verifyOnly(_ job: RollbackJob) async -> Bool?
+    /// The objects an attempt for this job changes, as lock keys (`helm:CONTEXT/NS/RELEASE`,
+    /// `service:CONTEXT/NS/NAME`, ...): two attempts with a key in common never run at once.
+    func lockKeys(_ job: RollbackJob) -> [String]
 }
 
 extension Executor {
     /// Kinds that cannot check on their own say nothing.
     public func verifyOnly(_ job: RollbackJob) async -> Bool? { nil }
+    /// Kinds that do not name the objects they change take no locks.
+    public func lockKeys(_ job: RollbackJob) -> [String] { [] }
 }
 
 /// Why an executor cannot run for a job at all.

@@ -15,9 +15,11 @@ public final class RollbackEngine: Sendable {
         let config: RipcordConfig
         let registry: ExecutorRegistry
         let planner: Planner
+        let notifier: RollbackNotifier
 
-        init(config: RipcordConfig, registry: ExecutorRegistry? = nil) {
+        init(config: RipcordConfig, registry: ExecutorRegistry? = nil, logger: Logger) {
             self.config = config
+            self.notifier = RollbackNotifier(policies: config.policies, logger: logger)
             let registry = registry ?? ExecutorRegistry(configs: config.executors)
             self.registry = registry
             self.planner = Planner(policies: config.policies, limits: config.rollbackLimits, describeActions: { policy, deployment in
@@ -26,6 +28,8 @@ public final class RollbackEngine: Sendable {
         }
     }
     private let current: Mutex<Settings>
+    /// Held while an action runs, per target object.
+    let locks = TargetLocks()
     /// The settings now; a job or a plan takes one snapshot and keeps it.
     var settings: Settings { current.withLock { $0 } }
     var config: RipcordConfig { settings.config }
@@ -34,7 +38,7 @@ public final class RollbackEngine: Sendable {
 
     /// Takes a new (already validated) config: new plans and jobs use it; running jobs finish under the old.
     public func apply(_ config: RipcordConfig) {
-        let next = Settings(config: config)
+        let next = Settings(config: config, logger: logger)
         current.withLock { $0 = next }
         wakeInput.yield()
     }
@@ -54,7 +58,7 @@ public final class RollbackEngine: Sendable {
                 metrics: RipcordMetrics = RipcordMetrics(), tick: Duration = .milliseconds(200)) {
         self.metrics = metrics
         self.store = store
-        self.current = Mutex(Settings(config: config, registry: registry))
+        self.current = Mutex(Settings(config: config, registry: registry, logger: logger))
         self.logger = logger
         self.tick = tick
         self.owner = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName) since \(Timestamp.now().rfc3339)"

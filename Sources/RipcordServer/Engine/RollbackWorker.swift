@@ -20,6 +20,13 @@ struct RollbackWorker {
         var failures: [String] = []
         logger.notice("rollback started", metadata: ["rollback.id": "\(job.id)", "deployment.id": "\(job.deployment.id)",
                                                      "service": "\(job.deployment.service)", "run": "\(job.runCount)"])
+        // Chat notices go out on the side: a slow receiver never delays a rollback.
+        let notifier = settings.notifier
+        let startNotice = Task { _ = await notifier.started(job: job) }
+        func notifyEnd(_ status: RollbackStatus, _ reason: String) async {
+            await startNotice.value
+            _ = await notifier.finished(job: job, status: status, reason: reason)
+        }
         var actionIndex = job.currentAction
         ladder: while actionIndex < job.actions.count {
             let name = job.actions[actionIndex]
@@ -42,7 +49,17 @@ struct RollbackWorker {
                     actionIndex += 1
                     continue ladder
                 }
+                // Two rollbacks never touch the same object (release, Service, Ingress, app) at once.
+                let lease: TargetLocks.Lease
+                do {
+                    lease = try await engine.locks.acquire(executor.lockKeys(job))
+                } catch {
+                    store.update(job.id, .interrupted, action: actionIndex, executor: name,
+                                 reason: "interrupted by shutdown while waiting for a lock on its target")
+                    return
+                }
                 guard let attemptID = store.startAttempt(job, actionIndex, executor, attempt, request: request) else {
+                    engine.locks.release(lease)
                     return   // the store failed; the job stays running and is recovered at the next start
                 }
                 let index = actionIndex
@@ -51,6 +68,7 @@ struct RollbackWorker {
                     processStarted: { pid, start in try? engine.store.recordAttemptProcess(attemptID: attemptID, processID: pid, processStart: start) },
                     verifying: { store.update(job.id, .verifying, action: index, executor: name, reason: nil) })
                 let outcome = await executor.execute(context)
+                engine.locks.release(lease)
                 if Task.isCancelled {
                     var result = outcome.result
                     result.outcome = .interrupted
@@ -67,6 +85,7 @@ struct RollbackWorker {
                                  reason: "\(name) succeeded: \(outcome.result.verification)")
                     logger.notice("rollback succeeded", metadata: ["rollback.id": "\(job.id)", "executor": "\(name)",
                                                                    "verification": "\(outcome.result.verification)"])
+                    await notifyEnd(.succeeded, "\(name) succeeded: \(outcome.result.verification)")
                     return
                 }
                 logger.warning("rollback attempt failed", metadata: [
@@ -86,8 +105,9 @@ struct RollbackWorker {
             }
             actionIndex += 1
         }
-        store.update(job.id, .failed, action: nil, executor: nil,
-                     reason: "every action failed: " + failures.joined(separator: "; "))
+        let reason = "every action failed: " + failures.joined(separator: "; ")
+        store.update(job.id, .failed, action: nil, executor: nil, reason: reason)
+        await notifyEnd(.failed, reason)
         logger.error("rollback failed", metadata: ["rollback.id": "\(job.id)", "failures": "\(failures.joined(separator: "; "))"])
     }
 
