@@ -39,10 +39,6 @@ public final class HistoryReader {
         try run("listing rollbacks") { try RollbackRows.list(query, db) }
     }
 
-    /// The first trigger alert of each rollback.
-    public func firstTriggers(_ ids: [Int64]) throws(StoreError) -> [Int64: String] {
-        try run("reading triggers") { try RollbackRows.firstTriggers(ids, db) }
-    }
 
     /// One rollback's summary, or nil.
     public func rollback(id: Int64) throws(StoreError) -> RollbackSummary? {

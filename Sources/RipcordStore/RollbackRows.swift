@@ -116,7 +116,8 @@ enum RollbackRows {
     static let summaryColumns = """
         r.id, r.status, r.service, r.namespace, r.deployment_id, d.version AS from_version,
         d.previous_version AS to_version, r.policy, r.executor, r.created_at, r.not_before, r.started_at,
-        r.finished_at, r.run_count, r.reason
+        r.finished_at, r.run_count, r.reason,
+        (SELECT t.alertname FROM rollback_triggers t WHERE t.rollback_id = r.id ORDER BY t.added_at LIMIT 1) AS trigger
         """
 
     static func summary(_ row: Row) -> RollbackSummary {
@@ -126,7 +127,7 @@ enum RollbackRows {
                         executor: row.optionalText("executor"), createdAt: row.text("created_at"),
                         notBefore: row.text("not_before"), startedAt: row.optionalText("started_at"),
                         finishedAt: row.optionalText("finished_at"), runCount: Int(row.int("run_count")),
-                        reason: row.text("reason"))
+                        reason: row.text("reason"), trigger: row.optionalText("trigger"))
     }
 
     static func attempt(_ row: Row) -> AttemptRecord {
@@ -152,18 +153,5 @@ enum RollbackRows {
             SELECT \(summaryColumns) FROM rollbacks r JOIN deployments d ON d.id = r.deployment_id
             WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.id DESC LIMIT ?
             """, values).map(summary)
-    }
-
-    static func firstTriggers(_ ids: [Int64], _ db: Database) throws -> [Int64: String] {
-        guard !ids.isEmpty else { return [:] }
-        var out: [Int64: String] = [:]
-        let list = ids.map(String.init).joined(separator: ",")
-        for row in try db.query("""
-            SELECT rollback_id, alertname FROM rollback_triggers t
-            WHERE rollback_id IN (\(list)) AND added_at = (SELECT min(added_at) FROM rollback_triggers u WHERE u.rollback_id = t.rollback_id)
-            """) {
-            out[row.int("rollback_id")] = out[row.int("rollback_id")] ?? row.text("alertname")
-        }
-        return out
     }
 }

@@ -38,8 +38,4 @@ extension SQLiteStore {
         try read("reading a rollback's timeline") { db in try AuditRows.timeline(rollbackID: rollbackID, db) }
     }
 
-    /// The first trigger alert of each rollback, for tables.
-    public func firstTriggers(_ ids: [Int64]) throws(StoreError) -> [Int64: String] {
-        try read("reading rollback triggers") { db in try RollbackRows.firstTriggers(ids, db) }
-    }
 }

@@ -125,6 +125,7 @@ struct RollbackHistoryTests {
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.split(separator: "\n").count == 2)
         #expect(ok.stdout.contains(",succeeded,checkout,prod,"))
+        #expect(ok.stdout.contains(",HighErrorRate,"), "the trigger alert comes through the API too")
         let timeline = try RipcordBinary.run(["rollback-history", "1", "--server", harness.base, "--token-file", "secrets/reader.token"],
                                              in: folder.path)
         #expect(timeline.stdout.contains("rollback.succeeded"))

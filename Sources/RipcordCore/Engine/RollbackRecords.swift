@@ -121,9 +121,11 @@ public struct RollbackSummary: Sendable, Codable, Hashable {
     public var finishedAt: String?
     public var runCount: Int
     public var reason: String
+    /// The alert that triggered it (its first trigger's alertname).
+    public var trigger: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, status, service, namespace, deployment, policy, executor, reason
+        case id, status, service, namespace, deployment, policy, executor, reason, trigger
         case fromVersion = "from_version"
         case toVersion = "to_version"
         case createdAt = "created_at"
@@ -144,7 +146,9 @@ public struct RollbackSummary: Sendable, Codable, Hashable {
     /// Creates a summary.
     public init(id: Int64, status: RollbackStatus, service: String, namespace: String, deployment: Int64,
                 fromVersion: String, toVersion: String, policy: String, executor: String?, createdAt: String,
-                notBefore: String, startedAt: String?, finishedAt: String?, runCount: Int, reason: String) {
+                notBefore: String, startedAt: String?, finishedAt: String?, runCount: Int, reason: String,
+                trigger: String? = nil) {
+        self.trigger = trigger
         self.id = id
         self.status = status
         self.service = service

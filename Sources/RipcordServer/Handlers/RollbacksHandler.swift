@@ -83,8 +83,7 @@ struct RollbacksHandler: Sendable {
         }
         let next = page.count == query.limit ? page.last.map { String($0.id) } : nil
         if CSVBody.wanted(context.request) {
-            let triggers = (try? store.firstTriggers(page.map(\.id))) ?? [:]
-            return CSVBody.response(header: RollbacksHandler.csvHeader, rows: page.map { RollbacksHandler.csvRow($0, triggers[$0.id]) },
+            return CSVBody.response(header: RollbacksHandler.csvHeader, rows: page.map { RollbacksHandler.csvRow($0, $0.trigger) },
                                     nextCursor: next)
         }
         return JSONBody.response(Page(rollbacks: page, nextCursor: next))

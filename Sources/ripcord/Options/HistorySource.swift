@@ -13,9 +13,7 @@ enum HistorySource {
         switch self {
         case .local(let reader):
             do {
-                let rows = try reader.rollbacks(query)
-                let triggers = try reader.firstTriggers(rows.map(\.id))
-                return rows.map { ($0, triggers[$0.id]) }
+                return try reader.rollbacks(query).map { ($0, $0.trigger) }
             } catch {
                 throw CLIError(error.message)
             }
@@ -31,7 +29,7 @@ enum HistorySource {
             guard let page = try? JSONDecoder().decode(Page.self, from: Data(response.body)) else {
                 throw CLIError("the server's answer is not a rollback list")
             }
-            return page.rollbacks.map { ($0, nil) }
+            return page.rollbacks.map { ($0, $0.trigger) }
         }
     }
 
