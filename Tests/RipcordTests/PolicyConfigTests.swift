@@ -19,6 +19,16 @@ struct PolicyConfigTests {
         #expect(throws: LabelMatcherError.self) { try LabelMatcher(parsing: #"9bad="x""#) }
     }
 
+    @Test("a value starting with a combining mark is still quoted and round-trips (found by fuzzing)")
+    func combiningMarkAfterQuote() throws {
+        for value in ["\u{0301}abc", "\u{0301}\"x", "a\\b\"c"] {
+            let matcher = try LabelMatcher(name: "x", op: .equal, value: value)
+            let reparsed = try LabelMatcher(parsing: matcher.description)
+            #expect(reparsed.value == value, "\(matcher.description)")
+            #expect(reparsed.matches(["x": value]))
+        }
+    }
+
     @Test("a bad regex, an unknown executor and a shell-string command are errors with file and line")
     func policyMistakes() throws {
         let yaml = """

@@ -86,32 +86,34 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
         return text.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
     }
 
+    /// The value without its quotes and escapes. Works on Unicode scalars, not Characters: a quote
+    /// followed by a combining mark is one Character in Swift but still opens a quoted value.
     static func unquote(_ raw: String, in text: String) throws(LabelMatcherError) -> String {
-        guard raw.hasPrefix("\"") || raw.hasPrefix("'") else { return raw }
-        let quote = raw.first!
-        guard raw.count >= 2, raw.last == quote else {
+        let scalars = Array(raw.unicodeScalars)
+        guard let quote = scalars.first, quote == "\"" || quote == "'" else { return raw }
+        guard scalars.count >= 2, scalars.last == quote else {
             throw LabelMatcherError("unterminated quoted value in '\(text)'")
         }
-        var out = ""
+        var out = String.UnicodeScalarView()
         var escaping = false
-        for character in raw.dropFirst().dropLast() {
+        for scalar in scalars.dropFirst().dropLast() {
             if escaping {
-                switch character {
+                switch scalar {
                 case "n": out.append("\n")
                 case "t": out.append("\t")
-                default: out.append(character)
+                default: out.append(scalar)
                 }
                 escaping = false
-            } else if character == "\\" {
+            } else if scalar == "\\" {
                 escaping = true
-            } else if character == quote {
+            } else if scalar == quote {
                 throw LabelMatcherError("unescaped quote inside the value in '\(text)'")
             } else {
-                out.append(character)
+                out.append(scalar)
             }
         }
         if escaping { throw LabelMatcherError("value ends with a lone backslash in '\(text)'") }
-        return out
+        return String(out)
     }
 }
 
