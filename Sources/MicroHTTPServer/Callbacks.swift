@@ -2,6 +2,7 @@ import CMicroHTTPD
 
 /// Per-request state kept in libmicrohttpd's connection slot while the body arrives.
 final class RequestContext {
+    let started = ContinuousClock.now
     var body: [UInt8] = []
     var clientSubject: String?
     var tooLarge = false
@@ -80,6 +81,12 @@ func microHTTPAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: Opaqu
     let context = Unmanaged<RequestContext>.fromOpaque(existing).takeUnretainedValue()
     let size = uploadDataSize.pointee
     if size > 0 {
+        // The connection timeout only notices silence; a body trickled a byte at a time (slowloris)
+        // is cut off once the whole body has taken longer than the body timeout.
+        if ContinuousClock.now - context.started > .seconds(server.configuration.bodyTimeoutSeconds) {
+            server.log("closing a connection from \(SocketAddress.describe(cmhd_client_address(connection))): its request body took longer than \(server.configuration.bodyTimeoutSeconds)s")
+            return .NO
+        }
         if !context.answered && !context.tooLarge, let uploadData {
             if context.body.count + size > limit {
                 context.tooLarge = true

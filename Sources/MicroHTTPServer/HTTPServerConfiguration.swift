@@ -14,6 +14,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var connectionTimeoutSeconds: Int
     /// The largest request body accepted; larger ones get 413 without reaching the application.
     public var maxBodyBytes: Int
+    /// Seconds a whole request body may take to arrive; slower clients are disconnected.
+    public var bodyTimeoutSeconds: Int
     /// Bytes of buffer memory per connection for headers.
     public var connectionMemoryLimit: Int
     /// HTTPS settings; nil serves plain HTTP.
@@ -34,6 +36,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.perIPConnectionLimit = perIPConnectionLimit
         self.connectionTimeoutSeconds = connectionTimeoutSeconds
         self.maxBodyBytes = maxBodyBytes
+        self.bodyTimeoutSeconds = connectionTimeoutSeconds
         self.connectionMemoryLimit = connectionMemoryLimit
     }
 

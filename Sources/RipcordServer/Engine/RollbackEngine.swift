@@ -50,6 +50,9 @@ public final class RollbackEngine: Sendable {
 
     private let deliveries: AsyncStream<Int64>
     private let deliveryInput: AsyncStream<Int64>.Continuation
+    /// Set when planning a delivery failed (e.g. a full disk); the scheduler then re-queues every
+    /// unplanned delivery, so planning resumes by itself once the fault clears.
+    private let planningFailed = Mutex(false)
     private let wakeups: AsyncStream<Void>
     private let wakeInput: AsyncStream<Void>.Continuation
 
@@ -115,7 +118,8 @@ public final class RollbackEngine: Sendable {
                 if decisions.contains(where: { $0.rollbackID != nil }) { wakeInput.yield() }
             } catch {
                 // The delivery stays unplanned (planned_at NULL) and is planned at the next start.
-                logger.error("could not plan delivery \(id); it is retried at the next start",
+                planningFailed.withLock { $0 = true }
+                logger.error("could not plan delivery \(id); it is retried shortly",
                              metadata: ["error": "\(error.message)"])
             }
         }
@@ -131,6 +135,13 @@ public final class RollbackEngine: Sendable {
                 if ContinuousClock.now - lastSweep > .seconds(1) {
                     lastSweep = ContinuousClock.now
                     _ = try? store.stabilizeExpiredDeployments(now: .now())
+                    if planningFailed.withLock({ failed in defer { failed = false }; return failed }) {
+                        if let ids = try? store.unplannedDeliveryIDs() {
+                            for id in ids { deliveryInput.yield(id) }
+                        } else {
+                            planningFailed.withLock { $0 = true }
+                        }
+                    }
                 }
                 if let pending = try? store.pendingRollbackCount() { metrics.setQueueDepth(pending) }
                 if let circuit = try? store.circuitState(now: .now(), windowSeconds: config.rollbackLimits.windowSeconds) {
