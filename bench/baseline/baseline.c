@@ -203,7 +203,15 @@ int main(int argc, char **argv) {
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     while (!stopping) pause();
-    MHD_stop_daemon(daemon);
-    /* Committed data is already durable; the writer thread dies with the process. */
-    return 0;
+    /* MHD_stop_daemon panics while connections are suspended (a client may leave mid-request), so
+     * stop accepting, let the writer finish what is queued, and leave: every 200 sent is durable. */
+    MHD_quiesce_daemon(daemon);
+    for (int i = 0; i < 100; i++) {
+        pthread_mutex_lock(&lock);
+        int idle = head == NULL;
+        pthread_mutex_unlock(&lock);
+        if (idle) break;
+        usleep(10000);
+    }
+    _exit(0);
 }

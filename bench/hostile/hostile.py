@@ -137,6 +137,7 @@ def main():
     for t in threads: t.start()
     last_drip = time.monotonic()
     open_counts = []
+    max_sent = [0]
     while time.monotonic() < end:
         for key, _ in sel.select(timeout=0.05):
             s = key.fileobj
@@ -164,6 +165,7 @@ def main():
                 if sent < len(body) - 1:        # never the last byte: the request never completes
                     try:
                         s.send(body[sent:sent + 1]); entry[1] += 1
+                        max_sent[0] = max(max_sent[0], entry[1])
                     except OSError:
                         pass
             for entry in slow_headers:
@@ -176,7 +178,7 @@ def main():
     alive = {"idle": 0, "slow": 0, "slowhdr": 0, "flood": 0}
     for kind, at, _ in opened.values():
         alive[kind] += 1
-    slow_bytes = max((x[1] for x in slow), default=0)
+    slow_bytes = max(max_sent[0], max((x[1] for x in slow), default=0))
     for s in list(opened):
         s.close()
 
@@ -186,7 +188,7 @@ def main():
 
     print("idle connections: %d opened at start (%d per source address), %s, refused at connect %d, open at the end %d"
           % (a.idle, a.idle_per_ip, life("idle"), refused["idle"], alive["idle"]))
-    print("slow-body connections (1 byte / %.1f s): %d, %s, open at the end %d (each had sent %d of %d body bytes)"
+    print("slow-body connections (1 byte / %.1f s): %d, %s, open at the end %d (the longest-lived had sent %d of %d body bytes)"
           % (a.slow_interval, a.slow, life("slow"), alive["slow"], slow_bytes, len(body)))
     if a.slow_headers:
         print("slow-header connections (1 header byte / %.1f s, headers never end): %d, %s, open at the end %d"
