@@ -65,8 +65,15 @@ struct FuzzCorpusTests {
         // The files named crash-* are the fuzzer's reproducers: a quote followed by a combining mark
         // (U+0301, U+031A, U+1924) or after a prepended mark (U+0603, U+06DD) is one Character, and
         // unquote once compared Characters (fixed in 566a091 by comparing Unicode scalars).
-        #expect(failures.isEmpty, "\(failures.count) round-trip failure(s): \(failures.prefix(3))")
         #expect((try? LabelMatcher(parsing: "a=\"\u{301}x\""))?.value == "\u{301}x")
+        // Found again after that fix: `description` escaped with replacingOccurrences, which also
+        // compares Characters, so a quote or backslash followed by a combining mark was not escaped
+        // (`a"<U+05A3>b` printed as `x="a"<U+05A3>b"`, which does not parse). It escapes by scalar now.
+        #expect(failures.isEmpty, "\(failures.count) round-trip failure(s): \(failures.prefix(3))")
+        for value in ["a\"\u{5A3}b", "\\\u{312}x", "\"\u{301}", "\\\"\u{301}\\"] {
+            let matcher = try LabelMatcher(name: "x", op: .equal, value: value)
+            #expect(try LabelMatcher(parsing: matcher.description) == matcher, "\(matcher.description)")
+        }
     }
 
     @Test("every saved config parses or throws ConfigError whose issues name the file")

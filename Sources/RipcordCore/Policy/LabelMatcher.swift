@@ -65,8 +65,14 @@ public struct LabelMatcher: Sendable, Hashable, CustomStringConvertible {
 
     /// The matcher in Alertmanager's syntax.
     public var description: String {
-        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return "\(name)\(op.rawValue)\"\(escaped)\""
+        // Escape by Unicode scalar: a quote followed by a combining mark is one Character, so
+        // Character-based replacement would leave it unescaped (found by the matcher fuzzer).
+        var escaped = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            if scalar == "\\" || scalar == "\"" { escaped.append("\\") }
+            escaped.append(scalar)
+        }
+        return "\(name)\(op.rawValue)\"\(String(escaped))\""
     }
 
     public static func == (lhs: LabelMatcher, rhs: LabelMatcher) -> Bool {
