@@ -44,9 +44,13 @@ swiftc -module-name RipcordCore -parse-as-library -wmo -O -g $SAN -swift-version
 for target in "$ROOT"/fuzz/targets/*.swift; do
     name=$(basename "$target" .swift)
     echo "linking fuzz-$name" >&2
-    swiftc -parse-as-library -O -g $SAN -swift-version 6 -module-name "Fuzz_$name" \
+    # gold warns about every ASan helper symbol it cannot export; show anything else.
+    if ! swiftc -parse-as-library -O -g $SAN -swift-version 6 -module-name "Fuzz_$name" \
         -I "$OUT/mod" -I "$YAMS/Sources/CYaml/include" -Xcc -DYAML_DECLARE_STATIC \
         "$target" "$OUT/obj/RipcordCore.o" "$OUT/obj/Yams.o" "$OUT"/obj/cyaml/*.o \
-        -o "$OUT/bin/fuzz-$name"
+        -o "$OUT/bin/fuzz-$name" 2>"$OUT/obj/link-$name.log"; then
+        cat "$OUT/obj/link-$name.log" >&2; exit 1
+    fi
+    grep -v "Cannot export local symbol" "$OUT/obj/link-$name.log" >&2 || true
 done
 touch "$stamp"
