@@ -4,12 +4,6 @@ import SQLiteDB
 
 /// The SQL behind the audit log: chained appends, reads, verification and retention.
 enum AuditRows {
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     /// Appends an event to the chain, in the caller's transaction.
     @discardableResult
     static func append(_ record: AuditRecord, _ db: Database, now: Timestamp) throws -> Int64 {
@@ -26,7 +20,7 @@ enum AuditRows {
         }
         let sequence = try db.queryOne("SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'")?.int("seq") ?? 0
         let id = sequence + 1
-        let data = String(decoding: try encoder.encode(record.data), as: UTF8.self)
+        let data = CanonicalJSON.string(.object(record.data))
         var event = AuditEvent(id: id, at: at, kind: record.kind, service: record.service,
                                namespace: record.namespace, deploymentID: record.deploymentID,
                                rollbackID: record.rollbackID, deliveryID: record.deliveryID, actor: record.actor,

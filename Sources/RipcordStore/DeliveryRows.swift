@@ -5,9 +5,7 @@ import SQLiteDB
 /// The SQL behind deliveries: inserting, deduplicating and reading them back.
 enum DeliveryRows {
     static func json(_ object: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? String(data: encoder.encode(object), encoding: .utf8)) ?? "{}"
+        CanonicalJSON.string(object)
     }
 
     static func record(_ delivery: IncomingDelivery, hash: String, in db: Database) throws -> RecordedDelivery {

@@ -74,9 +74,7 @@ public struct AuditEvent: Sendable, Hashable, Codable {
         actor = try c.decode(String.self, forKey: .actor)
         summary = try c.decode(String.self, forKey: .summary)
         let details = try c.decodeIfPresent(JSONValue.self, forKey: .data) ?? .object([:])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        data = String(decoding: try encoder.encode(details), as: UTF8.self)
+        data = CanonicalJSON.string(details)
         prevHash = try c.decode(String.self, forKey: .prevHash)
         hash = try c.decode(String.self, forKey: .hash)
     }
