@@ -33,6 +33,40 @@ struct FuzzCorpusTests {
         #expect(decoded > 0, "no corpus body decoded; the captures should")
     }
 
+    /// Intake decodes the usual body with a direct reader and leaves anything unusual to JSONDecoder;
+    /// where the reader decodes, it must give what JSONDecoder gives.
+    @Test("the intake's fast decoder agrees with JSONDecoder on every saved body and every capture")
+    func fastPathAgreesWithCodable() throws {
+        var bodies = try FuzzCorpusTests.inputs("decoder")
+        let captures = try Captures.names()
+        for name in captures { bodies.append((name, try Captures.body(name))) }
+        var fast = 0
+        for input in bodies {
+            guard let group = NotificationDecoder.decodeWithFastPath(input.bytes) else { continue }
+            fast += 1
+            #expect((try? NotificationDecoder.decodeWithCodable(input.bytes)) == group, "\(input.name)")
+        }
+        // Real Alertmanager deliveries take the fast path.
+        for name in captures {
+            #expect(NotificationDecoder.decodeWithFastPath(try Captures.body(name)) != nil, "\(name)")
+        }
+        #expect(captures.count >= 5 && fast >= captures.count)
+        // Bodies it leaves to JSONDecoder: still decoded, or rejected with JSONDecoder's message.
+        let capture = String(decoding: try Captures.body(captures[0]), as: UTF8.self)
+        let unusual = [
+            capture.replacingOccurrences(of: "\"truncatedAlerts\":0", with: "\"truncatedAlerts\":0.0"),
+            capture.replacingOccurrences(of: "\"receiver\":", with: "\"extra\":[1,{\"a\":null}],\"receiver\":"),
+            capture.replacingOccurrences(of: "\"externalURL\":", with: "\"externalURL\":null,\"x\":"),
+        ]
+        for body in unusual {
+            #expect(NotificationDecoder.decodeWithFastPath(Array(body.utf8)) == nil)
+            #expect(throws: Never.self) { _ = try NotificationDecoder.decode(Array(body.utf8)) }
+        }
+        #expect(throws: NotificationError.self) {
+            _ = try NotificationDecoder.decode(Array(capture.replacingOccurrences(of: "\"version\":\"4\"", with: "\"version\":\"5\"").utf8))
+        }
+    }
+
     @Test("every saved matcher parses or throws LabelMatcherError, and a parsed one evaluates")
     func matcherCorpus() throws {
         let corpus = try FuzzCorpusTests.inputs("matcher")

@@ -17,6 +17,21 @@ public enum NotificationDecoder {
         guard !body.isEmpty else {
             throw NotificationError(field: nil, message: "the request body is empty; expected an Alertmanager webhook (version 4) JSON object")
         }
+        if let group = NotificationFastPath.decode(body) { return group }
+        return try decodeWithCodable(body)
+    }
+
+    /// The fast path alone: the notification, or nil where `decode` leaves the body to JSONDecoder
+    /// (tests and the fuzz target check that the two agree).
+    public static func decodeWithFastPath(_ body: [UInt8]) -> AlertGroup? {
+        NotificationFastPath.decode(body)
+    }
+
+    /// The Codable path alone, which decides every body the fast path gives up on.
+    public static func decodeWithCodable(_ body: [UInt8]) throws(NotificationError) -> AlertGroup {
+        guard !body.isEmpty else {
+            throw NotificationError(field: nil, message: "the request body is empty; expected an Alertmanager webhook (version 4) JSON object")
+        }
         do {
             return try JSONDecoder().decode(AlertGroup.self, from: Data(body))
         } catch let error as DecodingError {
