@@ -8,7 +8,10 @@ import SQLiteDB
 final class GroupCommitWriter: @unchecked Sendable {
     private final class Pending {
         let work: (Database) throws -> Any
+        /// Set by the writer before it signals `done`.
         var result: Result<Any, Error>?
+        /// Each caller waits on its own semaphore, so a commit wakes only the callers it finished.
+        let done = DispatchSemaphore(value: 0)
         init(work: @escaping (Database) throws -> Any) { self.work = work }
     }
 
@@ -37,9 +40,9 @@ final class GroupCommitWriter: @unchecked Sendable {
             throw SQLiteError(code: 21, message: "the database is closed")
         }
         queue.append(pending)
-        condition.broadcast()
-        while pending.result == nil { condition.wait() }
+        condition.signal()   // only the writer thread waits on the condition
         condition.unlock()
+        pending.done.wait()
         return try pending.result!.get() as! T
     }
 
@@ -72,10 +75,6 @@ final class GroupCommitWriter: @unchecked Sendable {
             condition.unlock()
 
             commit(batch)
-
-            condition.lock()
-            condition.broadcast()
-            condition.unlock()
         }
     }
 
@@ -99,8 +98,9 @@ final class GroupCommitWriter: @unchecked Sendable {
             try? database.execute("ROLLBACK")
             results = batch.map { _ in .failure(error) }
         }
-        condition.lock()
-        for (pending, result) in zip(batch, results) { pending.result = result }
-        condition.unlock()
+        for (pending, result) in zip(batch, results) {
+            pending.result = result
+            pending.done.signal()
+        }
     }
 }
