@@ -96,6 +96,7 @@ public final class RipcordApplication: Sendable {
         makeServer = { tls, port in
             var serverConfiguration = HTTPServerConfiguration(
                 host: listen.host, port: port,
+                threadPoolSize: limits.workerThreads ?? HTTPServerConfiguration.defaultThreadPoolSize,
                 connectionLimit: limits.maxConnections,
                 perIPConnectionLimit: limits.maxConnectionsPerIP,
                 connectionTimeoutSeconds: limits.connectionTimeoutSeconds,
@@ -166,7 +167,7 @@ public final class RipcordApplication: Sendable {
 
     static func routes(store: SQLiteStore, engine: RollbackEngine, metrics: RipcordMetrics, logger: Logger,
                        live: LiveConfig, reloader: ConfigReloader) -> [Route] {
-        let webhook = WebhookHandler(store: store, logger: logger, onStored: { id, _ in engine.deliveryStored(id) },
+        let webhook = WebhookHandler(store: store, logger: logger, onStored: { id, group in engine.deliveryStored(id, group: group) },
                                      metrics: metrics)
         let rollbacks = RollbacksHandler(store: store)
         let audit = AuditHandler(store: store)

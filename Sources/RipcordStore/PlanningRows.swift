@@ -33,6 +33,26 @@ enum PlanningRows {
                                 circuit: try CircuitRows.state(db, now: now, windowSeconds: windowSeconds))
     }
 
+    /// Plans one stored delivery (snapshot, plan, apply), in the caller's transaction; an already
+    /// planned one gives no decisions. `known` is its notification when the caller has it decoded.
+    /// `cached` carries the snapshot from one delivery to the next of a batch (same `now`) while
+    /// plans only record decisions; a plan that changes rollbacks or the circuit drops it.
+    static func plan(deliveryID id: Int64, group known: AlertGroup?, planner: Planner, _ db: Database,
+                     now: Timestamp, cached: inout PlanningSnapshot?) throws -> [Decision] {
+        let columns = known == nil ? "raw_body, planned_at" : "planned_at"
+        guard let row = try db.queryOne("SELECT \(columns) FROM deliveries WHERE id = ?", [.integer(id)]),
+              row["planned_at"] == .null else { return [] }
+        let group = try known ?? NotificationDecoder.decode(row["raw_body"].bytes ?? [])
+        let snapshot = try cached ?? snapshot(db, now: now, windowSeconds: planner.limits.windowSeconds)
+        let plan = planner.plan(deliveryID: id, group: group, snapshot: snapshot, now: now)
+        let changesState = !plan.newRollbacks.isEmpty || !plan.attachments.isEmpty || !plan.resolutions.isEmpty
+            || !plan.cancellations.isEmpty || plan.circuitOpened != nil
+        cached = changesState ? nil : snapshot
+        let decisions = try apply(plan, db, now: now)
+        try db.run("UPDATE deliveries SET planned_at = ? WHERE id = ?", [.text(now.rfc3339), .integer(id)])
+        return decisions
+    }
+
     /// Writes a plan; returns the decisions with their ids and rollback ids filled in.
     static func apply(_ plan: RollbackPlan, _ db: Database, now: Timestamp) throws -> [Decision] {
         let at = now.rfc3339

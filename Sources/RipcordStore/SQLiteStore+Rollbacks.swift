@@ -3,16 +3,37 @@ import RipcordCore
 import SQLiteDB
 
 extension SQLiteStore: RollbackStore {
-    public func planDelivery(id: Int64, planner: Planner, now: Timestamp) throws(StoreError) -> [Decision] {
-        try write("planning delivery \(id)") { db in
-            guard let row = try db.queryOne("SELECT raw_body, planned_at FROM deliveries WHERE id = ?", [.integer(id)]),
-                  row["planned_at"] == .null else { return [] }
-            let group = try NotificationDecoder.decode(row["raw_body"].bytes ?? [])
-            let snapshot = try PlanningRows.snapshot(db, now: now, windowSeconds: planner.limits.windowSeconds)
-            let plan = planner.plan(deliveryID: id, group: group, snapshot: snapshot, now: now)
-            let decisions = try PlanningRows.apply(plan, db, now: now)
-            try db.run("UPDATE deliveries SET planned_at = ? WHERE id = ?", [.text(now.rfc3339), .integer(id)])
-            return decisions
+    public func planDelivery(id: Int64, group: AlertGroup? = nil, planner: Planner,
+                             now: Timestamp) throws(StoreError) -> [Decision] {
+        switch try planDeliveries([(id, group)], planner: planner, now: now)[0] {
+        case .success(let decisions): return decisions
+        case .failure(let error): throw error
+        }
+    }
+
+    /// Plans several stored deliveries in one transaction (one commit), each under its own savepoint:
+    /// one that fails is left unplanned without undoing the others. Throws when the transaction itself fails.
+    public func planDeliveries(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner,
+                               now: Timestamp) throws(StoreError) -> [Result<[Decision], StoreError>] {
+        try write("planning \(batch.count) deliveries") { db in
+            var snapshot: PlanningSnapshot?
+            return batch.map { item in
+                do {
+                    try db.execute("SAVEPOINT plan")
+                    do {
+                        let decisions = try PlanningRows.plan(deliveryID: item.id, group: item.group, planner: planner, db,
+                                                              now: now, cached: &snapshot)
+                        try db.execute("RELEASE plan")
+                        return .success(decisions)
+                    } catch {
+                        snapshot = nil
+                        try db.execute("ROLLBACK TO plan; RELEASE plan")
+                        throw error
+                    }
+                } catch {
+                    return .failure(SQLiteStore.storeError(error, doing: "planning delivery \(item.id)"))
+                }
+            }
         }
     }
 

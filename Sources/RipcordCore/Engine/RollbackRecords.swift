@@ -186,7 +186,8 @@ public struct InterruptedAttempt: Sendable, Hashable {
 /// Where rollbacks, decisions and the circuit breaker are kept.
 public protocol RollbackStore: Sendable {
     /// Plans a stored delivery in one transaction (snapshot, plan, apply) and returns the decisions.
-    func planDelivery(id: Int64, planner: Planner, now: Timestamp) throws(StoreError) -> [Decision]
+    /// `group` is the delivery's notification when the caller still has it decoded; nil reads it back.
+    func planDelivery(id: Int64, group: AlertGroup?, planner: Planner, now: Timestamp) throws(StoreError) -> [Decision]
     /// Runs the planner on a notification against the current database, changing nothing.
     func previewPlan(group: AlertGroup, planner: Planner, now: Timestamp) throws(StoreError) -> RollbackPlan
     /// Deliveries not yet planned (after a crash), oldest first.

@@ -48,8 +48,20 @@ public final class RollbackEngine: Sendable {
     /// How often the scheduler looks for due jobs when nothing wakes it.
     let tick: Duration
 
-    private let deliveries: AsyncStream<Int64>
-    private let deliveryInput: AsyncStream<Int64>.Continuation
+    /// A delivery to plan, with its notification when the webhook handler still has it decoded.
+    struct StoredDelivery: Sendable {
+        let id: Int64
+        let group: AlertGroup?
+    }
+    /// Deliveries waiting to be planned; the planning loop takes them in batches (one commit each).
+    private let planQueue = Mutex<[StoredDelivery]>([])
+    /// Above this many waiting deliveries, new ones are queued without their notification (the
+    /// planner reads it back from the database), so a backlog costs ids, not decoded bodies.
+    static let decodedBacklogLimit = 1024
+    /// Most deliveries planned in one transaction.
+    static let planBatchLimit = 256
+    private let planWakeups: AsyncStream<Void>
+    private let planWakeInput: AsyncStream<Void>.Continuation
     /// Set when planning a delivery failed (e.g. a full disk); the scheduler then re-queues every
     /// unplanned delivery, so planning resumes by itself once the fault clears.
     private let planningFailed = Mutex(false)
@@ -65,7 +77,7 @@ public final class RollbackEngine: Sendable {
         self.logger = logger
         self.tick = tick
         self.owner = "pid \(getpid()) on \(ProcessInfo.processInfo.hostName) since \(Timestamp.now().rfc3339)"
-        (deliveries, deliveryInput) = AsyncStream.makeStream(of: Int64.self)
+        (planWakeups, planWakeInput) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (wakeups, wakeInput) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -76,15 +88,27 @@ public final class RollbackEngine: Sendable {
     }
 
     /// Hands a newly stored delivery to the planner; returns at once.
-    public func deliveryStored(_ id: Int64) {
-        deliveryInput.yield(id)
+    public func deliveryStored(_ id: Int64, group: AlertGroup? = nil) {
+        planQueue.withLock { queue in
+            queue.append(StoredDelivery(id: id, group: queue.count < RollbackEngine.decodedBacklogLimit ? group : nil))
+        }
+        planWakeInput.yield()
     }
+
+    /// Where the engine's tasks run: its store calls block on commits (see BlockingWorkExecutor).
+    static let executor = BlockingWorkExecutor(label: "ripcord-engine")
 
     /// Recovers from a crash, then plans and runs until the task is cancelled.
     public func run() async {
+        await withTaskExecutorPreference(RollbackEngine.executor) {
+            await runOnExecutor()
+        }
+    }
+
+    private func runOnExecutor() async {
         await recoverInterrupted()
         do {
-            for id in try store.unplannedDeliveryIDs() { deliveryInput.yield(id) }
+            for id in try store.unplannedDeliveryIDs() { deliveryStored(id) }
         } catch {
             logger.error("could not read unplanned deliveries", metadata: ["error": "\(error.message)"])
         }
@@ -98,14 +122,38 @@ public final class RollbackEngine: Sendable {
 
     /// Stops planning and scheduling (running workers are cancelled with the task).
     public func finish() {
-        deliveryInput.finish()
+        planWakeInput.finish()
         wakeInput.finish()
     }
 
     func planLoop() async {
-        for await id in deliveries {
-            do {
-                let decisions = try store.planDelivery(id: id, planner: planner, now: .now())
+        for await _ in planWakeups {
+            while true {
+                let batch = planQueue.withLock { queue in
+                    let taken = Array(queue.prefix(RollbackEngine.planBatchLimit))
+                    queue.removeFirst(taken.count)
+                    return taken
+                }
+                if batch.isEmpty { break }
+                plan(batch)
+            }
+        }
+    }
+
+    /// Plans a batch in one transaction and logs each decision; a failure leaves its deliveries
+    /// unplanned (planned_at NULL) for the scheduler to re-queue.
+    func plan(_ batch: [StoredDelivery]) {
+        let results: [Result<[Decision], StoreError>]
+        do {
+            results = try store.planDeliveries(batch.map { ($0.id, $0.group) }, planner: planner, now: .now())
+        } catch {
+            results = batch.map { _ in .failure(error) }
+        }
+        var rollbackPlanned = false
+        for (delivery, result) in zip(batch, results) {
+            let id = delivery.id
+            switch result {
+            case .success(let decisions):
                 for decision in decisions {
                     metrics.decision(decision.outcome)
                     logger.info("decision: \(decision.outcome.rawValue)", metadata: [
@@ -115,14 +163,14 @@ public final class RollbackEngine: Sendable {
                         "rollback.id": "\(decision.rollbackID.map(String.init) ?? "-")", "reason": "\(decision.reason)",
                     ])
                 }
-                if decisions.contains(where: { $0.rollbackID != nil }) { wakeInput.yield() }
-            } catch {
-                // The delivery stays unplanned (planned_at NULL) and is planned at the next start.
+                if decisions.contains(where: { $0.rollbackID != nil }) { rollbackPlanned = true }
+            case .failure(let error):
                 planningFailed.withLock { $0 = true }
                 logger.error("could not plan delivery \(id); it is retried shortly",
                              metadata: ["error": "\(error.message)"])
             }
         }
+        if rollbackPlanned { wakeInput.yield() }
     }
 
     func schedule() async {
@@ -137,7 +185,7 @@ public final class RollbackEngine: Sendable {
                     _ = try? store.stabilizeExpiredDeployments(now: .now())
                     if planningFailed.withLock({ failed in defer { failed = false }; return failed }) {
                         if let ids = try? store.unplannedDeliveryIDs() {
-                            for id in ids { deliveryInput.yield(id) }
+                            for id in ids { deliveryStored(id) }
                         } else {
                             planningFailed.withLock { $0 = true }
                         }
