@@ -78,7 +78,7 @@ public enum ConfigLoader {
 
     static func readLimits(_ node: Node, _ reader: YAMLReader, into config: inout RipcordConfig) {
         let keys = ["max_body_bytes", "max_connections", "max_connections_per_ip", "connection_timeout",
-                    "max_rollbacks", "window", "concurrency"]
+                    "worker_threads", "max_rollbacks", "window", "concurrency"]
         guard let map = reader.mapping(node, "limits", allowed: keys) else { return }
         if let v = map["max_rollbacks"], let n = reader.int(v, "limits.max_rollbacks", range: 1...10_000) {
             config.rollbackLimits.maxRollbacks = n
@@ -102,6 +102,9 @@ public enum ConfigLoader {
         }
         if let v = map["max_connections_per_ip"], let n = reader.int(v, "limits.max_connections_per_ip", range: 1...65_536) {
             limits.maxConnectionsPerIP = n
+        }
+        if let v = map["worker_threads"], let n = reader.int(v, "limits.worker_threads", range: 1...256) {
+            limits.workerThreads = n
         }
         if let v = map["connection_timeout"], let seconds = reader.duration(v, "limits.connection_timeout") {
             if seconds < 1 || seconds > 3600 {

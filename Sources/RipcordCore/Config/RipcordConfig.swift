@@ -47,6 +47,8 @@ public struct Limits: Sendable, Hashable, Equatable {
     public var maxConnectionsPerIP: Int = 2048
     /// Seconds an idle or trickling connection is kept.
     public var connectionTimeoutSeconds: Int = 30
+    /// HTTP worker threads; nil takes the server's default (16, or one per core above that).
+    public var workerThreads: Int?
 
     /// The defaults.
     public init() {}
