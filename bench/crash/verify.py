@@ -6,8 +6,10 @@
 ACKED holds "DELIVERY_ID SHA256 STATUS new|dup" per 2xx. Every acknowledged delivery must be in
 the database with the same body hash (a duplicate's acknowledgement names the first delivery).
 With EXECUTOR_LOG (bench/recorder lines): no rollback's executor started twice, no deployment has
-two rollbacks, and every rollback ran at most once (run_count <= 1) unless it was interrupted by a
-kill and resumed. Prints "acknowledged N, found N, lost 0" and exits 1 on any loss or double run.
+two rollbacks, no rollback was claimed twice (run_count <= 1: the callers configure
+resume_interrupted: false, so an interrupted rollback is never claimed again), and no executor ran
+for a rollback the database does not have (its claim was not durable before the executor started).
+Prints "acknowledged N, found N, lost 0" and exits 1 on any loss or double run.
 """
 import sqlite3, sys
 
@@ -58,10 +60,17 @@ def main():
         statuses = {}
         for r in rollbacks:
             statuses[r[2]] = statuses.get(r[2], 0) + 1
-        print("rollbacks %d %s, executor runs %d, rollbacks whose executor ran twice %d"
-              % (len(rollbacks), statuses, sum(starts.values()), len(twice)))
+        claimed_twice = {r[0]: r[3] for r in rollbacks if r[3] > 1}
+        known = set(str(rb[0]) for rb in rollbacks)
+        unknown = sorted(r for r in starts if r not in known)
+        print("rollbacks %d %s, executor runs %d, rollbacks whose executor ran twice %d, claimed twice %d"
+              % (len(rollbacks), statuses, sum(starts.values()), len(twice), len(claimed_twice)))
         if twice:
             problems.append("rollbacks run twice: %s" % twice)
+        if claimed_twice:
+            problems.append("rollbacks claimed more than once (id: run_count): %s" % claimed_twice)
+        if unknown:
+            problems.append("executor ran for rollbacks not in the database: %s" % unknown[:20])
     for p in problems:
         print("PROBLEM: " + p)
     sys.exit(1 if problems else 0)

@@ -10,7 +10,7 @@ and the database to report: rollbacks (exactly one per deployment, none run twic
 first delivery to the last executor start, and the time from each rollback's triggering delivery's
 2xx to its executor start.
 """
-import argparse, hashlib, http.client, json, sqlite3, sys, threading, time
+import argparse, hashlib, http.client, json, math, sqlite3, sys, threading, time
 from datetime import datetime, timezone
 
 
@@ -19,11 +19,11 @@ def rfc3339(ns):
     return datetime.fromtimestamp(secs, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + ".%09dZ" % frac
 
 
-def percentile(values, p):
+def percentile(values, p):   # nearest rank (round() rounds half to even, which overshot a rank)
     if not values:
         return float("nan")
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100.0 * len(values) + 0.5)) - 1)]
+    return values[min(len(values) - 1, max(0, math.ceil(p / 100.0 * len(values)) - 1))]
 
 
 def body_for(service, round_, alerts, starts_ns):
@@ -115,7 +115,7 @@ def main():
                              {"Authorization": "Bearer " + a.token, "Content-Type": "application/json",
                               "User-Agent": "Alertmanager/0.25.0"})
                 r = conn.getresponse(); text = r.read(); acked = time.time_ns()
-                answer = json.loads(text) if r.status == 200 else {}
+                answer = json.loads(text) if r.status // 100 == 2 else {}
                 with lock:
                     results.append((i, copy, service, sent, acked, r.status, answer.get("delivery_id"), answer.get("duplicate")))
             except Exception as error:   # a refused or reset connection counts as not acknowledged
