@@ -4,7 +4,28 @@ import SQLiteDB
 
 /// The SQL behind planning: the snapshot the planner reads and the plan it writes.
 enum PlanningRows {
-    static func snapshot(_ db: Database, now: Timestamp, windowSeconds: Double) throws -> PlanningSnapshot {
+    /// A snapshot and what it was loaded for, so a batch reuses it only where it is complete.
+    struct LoadedSnapshot {
+        var snapshot: PlanningSnapshot
+        /// The fingerprints whose triggers were loaded; nil when every trigger was.
+        var fingerprints: Set<String>?
+        /// Whether each rollback's other firing triggers were counted.
+        var countsFiring: Bool
+
+        /// Whether it holds everything planning `group` reads.
+        func covers(_ group: AlertGroup) -> Bool {
+            if snapshot.rollbacks.isEmpty { return true }
+            if !countsFiring && group.alerts.contains(where: { $0.status == .resolved }) { return false }
+            guard let fingerprints else { return true }
+            return group.alerts.allSatisfy { fingerprints.contains($0.fingerprint) }
+        }
+    }
+
+    /// What the planner reads. With `group`, rollbacks carry only the triggers of the group's alerts
+    /// (found by the fingerprint index) and a count of their other firing ones, so planning a
+    /// delivery does not read every trigger of every soaking deployment's rollback (an alert storm
+    /// made that quadratic). Without, every trigger is loaded.
+    static func snapshot(_ db: Database, now: Timestamp, windowSeconds: Double, for group: AlertGroup? = nil) throws -> LoadedSnapshot {
         // Deployments being or already rolled back stay visible, so later alerts join their rollback.
         let deployments = try db.query("SELECT * FROM deployments WHERE state IN ('active', 'rolling_back', 'rolled_back') AND soak_ends_at > ?",
                                        [.text(now.rfc3339)]).map(Deployment.init(row:))
@@ -17,37 +38,71 @@ enum PlanningRows {
             """)
         for row in rows {
             let id = row.int("id")
-            var triggers: [TriggerKey: AlertStatus] = [:]
-            for t in try db.query("SELECT fingerprint, starts_at, status FROM rollback_triggers WHERE rollback_id = ?", [.integer(id)]) {
-                triggers[TriggerKey(fingerprint: t.text("fingerprint"), startsAt: Timestamp(rfc3339: t.text("starts_at")) ?? .zero)] =
-                    AlertStatus(rawValue: t.text("status")) ?? .firing
-            }
             rollbacks[id] = ExistingRollback(id: id, deploymentID: row.int("deployment_id"), policy: row.text("policy"),
-                                             status: RollbackStatus(rawValue: row.text("status")) ?? .pending, triggers: triggers)
+                                             status: RollbackStatus(rawValue: row.text("status")) ?? .pending, triggers: [:])
         }
+        func add(_ t: Row) {
+            let id = t.int("rollback_id")
+            guard rollbacks[id] != nil else { return }
+            rollbacks[id]?.triggers[TriggerKey(fingerprint: t.text("fingerprint"), startsAt: Timestamp(rfc3339: t.text("starts_at")) ?? .zero)] =
+                AlertStatus(rawValue: t.text("status")) ?? .firing
+        }
+        var fingerprints: Set<String>?
+        var countsFiring = true
+        if !rollbacks.isEmpty {
+            let list = rollbacks.keys.map(String.init).joined(separator: ",")
+            if let group {
+                let wanted = Set(group.alerts.map(\.fingerprint))
+                fingerprints = wanted
+                for fingerprint in wanted {
+                    for t in try db.query("SELECT rollback_id, fingerprint, starts_at, status FROM rollback_triggers WHERE fingerprint = ?",
+                                          [.text(fingerprint)]) { add(t) }
+                }
+                // Only a resolution asks how many triggers still fire.
+                countsFiring = group.alerts.contains { $0.status == .resolved }
+                if countsFiring {
+                    for row in try db.query("SELECT rollback_id, count(*) AS n FROM rollback_triggers WHERE status = 'firing' AND rollback_id IN (\(list)) GROUP BY rollback_id") {
+                        let id = row.int("rollback_id")
+                        let loaded = rollbacks[id]?.triggers.values.filter { $0 == .firing }.count ?? 0
+                        rollbacks[id]?.otherFiringTriggers = Int(row.int("n")) - loaded
+                    }
+                }
+            } else {
+                for t in try db.query("SELECT rollback_id, fingerprint, starts_at, status FROM rollback_triggers WHERE rollback_id IN (\(list))") {
+                    add(t)
+                }
+            }
+        }
+        // Cooldowns are looked up by the service of a soaking deployment: read only those services.
         var last: [String: Timestamp] = [:]
-        for row in try db.query("SELECT service, max(created_at) AS at FROM rollbacks WHERE status != 'cancelled' GROUP BY service") {
-            last[row.text("service")] = Timestamp(rfc3339: row.text("at"))
+        for service in Set(deployments.map(\.service)) {
+            if let at = try db.queryOne("SELECT max(created_at) AS at FROM rollbacks WHERE service = ? AND status != 'cancelled'",
+                                        [.text(service)])?.optionalText("at") {
+                last[service] = Timestamp(rfc3339: at)
+            }
         }
-        return PlanningSnapshot(activeDeployments: deployments, rollbacks: rollbacks, lastRollbackAt: last,
-                                circuit: try CircuitRows.state(db, now: now, windowSeconds: windowSeconds))
+        let snapshot = PlanningSnapshot(activeDeployments: deployments, rollbacks: rollbacks, lastRollbackAt: last,
+                                        circuit: try CircuitRows.state(db, now: now, windowSeconds: windowSeconds))
+        return LoadedSnapshot(snapshot: snapshot, fingerprints: fingerprints, countsFiring: countsFiring)
     }
 
     /// Plans one stored delivery (snapshot, plan, apply), in the caller's transaction; an already
     /// planned one gives no decisions. `known` is its notification when the caller has it decoded.
     /// `cached` carries the snapshot from one delivery to the next of a batch (same `now`) while
-    /// plans only record decisions; a plan that changes rollbacks or the circuit drops it.
+    /// plans only record decisions and it covers the next delivery's alerts; a plan that changes
+    /// rollbacks or the circuit drops it.
     static func plan(deliveryID id: Int64, group known: AlertGroup?, planner: Planner, _ db: Database,
-                     now: Timestamp, cached: inout PlanningSnapshot?) throws -> [Decision] {
+                     now: Timestamp, cached: inout LoadedSnapshot?) throws -> [Decision] {
         let columns = known == nil ? "raw_body, planned_at" : "planned_at"
         guard let row = try db.queryOne("SELECT \(columns) FROM deliveries WHERE id = ?", [.integer(id)]),
               row["planned_at"] == .null else { return [] }
         let group = try known ?? NotificationDecoder.decode(row["raw_body"].bytes ?? [])
-        let snapshot = try cached ?? snapshot(db, now: now, windowSeconds: planner.limits.windowSeconds)
-        let plan = planner.plan(deliveryID: id, group: group, snapshot: snapshot, now: now)
+        let loaded = try cached.flatMap { $0.covers(group) ? $0 : nil }
+            ?? snapshot(db, now: now, windowSeconds: planner.limits.windowSeconds, for: group)
+        let plan = planner.plan(deliveryID: id, group: group, snapshot: loaded.snapshot, now: now)
         let changesState = !plan.newRollbacks.isEmpty || !plan.attachments.isEmpty || !plan.resolutions.isEmpty
             || !plan.cancellations.isEmpty || plan.circuitOpened != nil
-        cached = changesState ? nil : snapshot
+        cached = changesState ? nil : loaded
         let decisions = try apply(plan, db, now: now)
         try db.run("UPDATE deliveries SET planned_at = ? WHERE id = ?", [.text(now.rfc3339), .integer(id)])
         return decisions

@@ -16,7 +16,7 @@ extension SQLiteStore: RollbackStore {
     public func planDeliveries(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner,
                                now: Timestamp) throws(StoreError) -> [Result<[Decision], StoreError>] {
         try write("planning \(batch.count) deliveries") { db in
-            var snapshot: PlanningSnapshot?
+            var snapshot: PlanningRows.LoadedSnapshot?
             return batch.map { item in
                 do {
                     try db.execute("SAVEPOINT plan")
@@ -39,8 +39,8 @@ extension SQLiteStore: RollbackStore {
 
     public func previewPlan(group: AlertGroup, planner: Planner, now: Timestamp) throws(StoreError) -> RollbackPlan {
         try read("previewing a plan") { db in
-            let snapshot = try PlanningRows.snapshot(db, now: now, windowSeconds: planner.limits.windowSeconds)
-            return planner.plan(deliveryID: 0, group: group, snapshot: snapshot, now: now)
+            let loaded = try PlanningRows.snapshot(db, now: now, windowSeconds: planner.limits.windowSeconds, for: group)
+            return planner.plan(deliveryID: 0, group: group, snapshot: loaded.snapshot, now: now)
         }
     }
 

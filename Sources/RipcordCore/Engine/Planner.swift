@@ -174,7 +174,8 @@ public struct Planner: Sendable {
         state.snapshot.rollbacks[rollback.id]?.triggers[key] = .resolved
         let policy = policies.first { $0.name == rollback.policy }
         let cancelOnResolve = policy?.cancelOnResolve ?? true
-        let stillFiring = state.snapshot.rollbacks[rollback.id]?.triggers.values.filter { $0 == .firing }.count ?? 0
+        let stillFiring = (state.snapshot.rollbacks[rollback.id]?.triggers.values.filter { $0 == .firing }.count ?? 0)
+            + (state.snapshot.rollbacks[rollback.id]?.otherFiringTriggers ?? 0)
         let make = { (reason: String) in
             self.decision(alert, deliveryID, now, .resolved, reason, policy: rollback.policy, deployment: rollback.deploymentID)
         }

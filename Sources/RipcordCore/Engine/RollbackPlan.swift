@@ -45,16 +45,21 @@ public struct ExistingRollback: Sendable, Hashable {
     public var deploymentID: Int64
     public var policy: String
     public var status: RollbackStatus
-    /// Its triggers and whether each still fires.
+    /// Its triggers and whether each still fires: all of them, or (when the store loads only what
+    /// a delivery needs) those whose alerts are in the delivery.
     public var triggers: [TriggerKey: AlertStatus]
+    /// Firing triggers it has besides those in `triggers` (0 when `triggers` holds them all).
+    public var otherFiringTriggers: Int
 
     /// Creates a view of a rollback.
-    public init(id: Int64, deploymentID: Int64, policy: String, status: RollbackStatus, triggers: [TriggerKey: AlertStatus]) {
+    public init(id: Int64, deploymentID: Int64, policy: String, status: RollbackStatus, triggers: [TriggerKey: AlertStatus],
+                otherFiringTriggers: Int = 0) {
         self.id = id
         self.deploymentID = deploymentID
         self.policy = policy
         self.status = status
         self.triggers = triggers
+        self.otherFiringTriggers = otherFiringTriggers
     }
 }
 
