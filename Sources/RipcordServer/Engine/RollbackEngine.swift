@@ -96,7 +96,7 @@ public final class RollbackEngine: Sendable {
     }
 
     /// Where the engine's tasks run: its store calls block on commits (see BlockingWorkExecutor).
-    static let executor = BlockingWorkExecutor(label: "ripcord-engine")
+    static let executor = BlockingWorkExecutor(name: "ripcord-engine", maxThreads: 32)
 
     /// Recovers from a crash, then plans and runs until the task is cancelled.
     public func run() async {
