@@ -39,6 +39,9 @@ struct CrashTests {
                 var n = 0
                 while !acks.shouldStop && n < 2_000 {
                     n += 1
+                    // Paced (about 100 a second per thread): enough deliveries in flight for a kill to
+                    // land mid-commit, without taking the CPU from the suites running alongside.
+                    usleep(10_000)
                     let body: [UInt8]
                     if n % 5 == 0, let earlier = sent.randomElement() {
                         body = earlier

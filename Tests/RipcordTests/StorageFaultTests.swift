@@ -92,6 +92,7 @@ struct StorageFaultTests {
                 var n = 0
                 while stop.active == 0 && n < 400 {
                     n += 1
+                    usleep(5_000)   // paced, so the suites running alongside keep their CPU
                     let body = Notifications.firing([(service: "svc-\(worker)", fingerprint: String(format: "%08x%08x", worker, n))],
                                                     startsAt: Timestamp.now().rfc3339)
                     ledger.record(StorageFaultTests.post(client, port: port, body), body: body)
