@@ -12,7 +12,12 @@ final class GroupCommitWriter: @unchecked Sendable {
         var result: Result<Any, Error>?
         /// Each caller waits on its own semaphore, so a commit wakes only the callers it finished.
         let done = DispatchSemaphore(value: 0)
-        init(work: @escaping (Database) throws -> Any) { self.work = work }
+        /// For a write nobody waits for: called with its outcome once its transaction ended.
+        let completion: ((Error?) -> Void)?
+        init(work: @escaping (Database) throws -> Any, completion: ((Error?) -> Void)? = nil) {
+            self.work = work
+            self.completion = completion
+        }
     }
 
     private let database: Database
@@ -44,6 +49,21 @@ final class GroupCommitWriter: @unchecked Sendable {
         condition.unlock()
         pending.done.wait()
         return try pending.result!.get() as! T
+    }
+
+    /// Queues `work` without waiting for it. Writes commit in the order they were queued, so a
+    /// later `write` returns only once this one is committed too (or has failed: `completion`).
+    func submit(_ work: @escaping (Database) throws -> Void, completion: @escaping (Error?) -> Void) {
+        let pending = Pending(work: { try work($0) }, completion: completion)
+        condition.lock()
+        guard !stopped else {
+            condition.unlock()
+            completion(SQLiteError(code: 21, message: "the database is closed"))
+            return
+        }
+        queue.append(pending)
+        condition.signal()
+        condition.unlock()
     }
 
     /// Finishes queued writes, then stops the thread.
@@ -99,8 +119,12 @@ final class GroupCommitWriter: @unchecked Sendable {
             results = batch.map { _ in .failure(error) }
         }
         for (pending, result) in zip(batch, results) {
-            pending.result = result
-            pending.done.signal()
+            if let completion = pending.completion {
+                if case .failure(let error) = result { completion(error) } else { completion(nil) }
+            } else {
+                pending.result = result
+                pending.done.signal()
+            }
         }
     }
 }

@@ -112,6 +112,18 @@ extension SQLiteStore: RollbackStore {
         }
     }
 
+    /// Queues a status change without waiting for its commit; a later write (such as `startAttempt`)
+    /// returns only after it is committed, since writes commit in order. Failures go to `failed`.
+    public func updateRollbackQueued(id: Int64, status: RollbackStatus, currentAction: Int?, executor: String?,
+                                     reason: String?, now: Timestamp, failed: @escaping @Sendable (StoreError) -> Void) {
+        writer.submit({ db in
+            try RollbackRows.update(db, id: id, status: status, currentAction: currentAction, executor: executor,
+                                    reason: reason, now: now)
+        }, completion: { error in
+            if let error { failed(SQLiteStore.storeError(error, doing: "updating rollback \(id)")) }
+        })
+    }
+
     public func updateRollback(id: Int64, status: RollbackStatus, currentAction: Int?, executor: String?, reason: String?,
                                now: Timestamp) throws(StoreError) {
         try write("updating rollback \(id)") { db in

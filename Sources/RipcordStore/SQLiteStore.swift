@@ -7,7 +7,7 @@ import Synchronization
 public final class SQLiteStore: DeliveryStore, @unchecked Sendable {
     /// The database file.
     public let path: String
-    private let writer: GroupCommitWriter
+    let writer: GroupCommitWriter
     private let reader: Database
     private let readLock = NSLock()
 

@@ -59,7 +59,7 @@ public final class RollbackEngine: Sendable {
     /// planner reads it back from the database), so a backlog costs ids, not decoded bodies.
     static let decodedBacklogLimit = 1024
     /// Most deliveries planned in one transaction.
-    static let planBatchLimit = 256
+    static let planBatchLimit = 32
     private let planWakeups: AsyncStream<Void>
     private let planWakeInput: AsyncStream<Void>.Continuation
     /// Set when planning a delivery failed (e.g. a full disk); the scheduler then re-queues every

@@ -30,7 +30,14 @@ struct RollbackWorker {
         var actionIndex = job.currentAction
         ladder: while actionIndex < job.actions.count {
             let name = job.actions[actionIndex]
-            store.update(job.id, .running, action: actionIndex, executor: name, reason: nil)
+            // Not waited for: the attempt recorded below commits after it (writes commit in order),
+            // so the executor starts one commit after the claim instead of two.
+            let id = job.id
+            let logger = engine.logger
+            engine.store.updateRollbackQueued(id: id, status: .running, currentAction: actionIndex, executor: name, reason: nil,
+                                              now: .now(), failed: { error in
+                logger.error("could not record rollback \(id) as running", metadata: ["error": "\(error.message)"])
+            })
             guard let executor = settings.registry[name] else {
                 failures.append("\(name): no executor with that name in the config")
                 recordUnrunnable(job, actionIndex, name, kind: "unknown", "no executor named \(name) in the config")
