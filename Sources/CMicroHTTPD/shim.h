@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <microhttpd.h>
 #include <gnutls/gnutls.h>
@@ -32,7 +33,8 @@ static inline struct MHD_Daemon *
 cmhd_start_daemon(const struct cmhd_daemon_options *o,
                   MHD_AccessHandlerCallback handler, void *handler_cls,
                   MHD_RequestCompletedCallback completed, void *completed_cls,
-                  MHD_LogCallback logger, void *logger_cls) {
+                  MHD_LogCallback logger, void *logger_cls,
+                  MHD_NotifyConnectionCallback notify, void *notify_cls) {
     struct MHD_OptionItem tls[6];
     int n = 0;
     unsigned int flags = o->flags;
@@ -62,6 +64,7 @@ cmhd_start_daemon(const struct cmhd_daemon_options *o,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->connection_memory_limit,
                             MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)o->listen_backlog,
                             MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls,
+                            MHD_OPTION_NOTIFY_CONNECTION, notify, notify_cls,
                             MHD_OPTION_END);
 }
 
@@ -69,6 +72,18 @@ cmhd_start_daemon(const struct cmhd_daemon_options *o,
 static inline uint16_t cmhd_bound_port(struct MHD_Daemon *daemon) {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
     return info == NULL ? 0 : info->port;
+}
+
+/// The connection's socket, or -1.
+static inline int cmhd_connection_fd(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info == NULL ? -1 : (int)info->connect_fd;
+}
+
+/// The inode of the socket behind `fd` (tells the same socket from a later one reusing the number), or 0.
+static inline unsigned long cmhd_socket_inode(int fd) {
+    struct stat st;
+    return fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
 }
 
 /// The peer's address, or NULL.

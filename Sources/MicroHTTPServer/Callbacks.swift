@@ -59,6 +59,7 @@ func microHTTPAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: Opaqu
     guard let existing = slot.pointee else {
         // First call: headers are in, the body is not.
         let context = RequestContext()
+        server.headerWatch?.headersComplete(connection)
         if server.requiresClientCertificate {
             // libmicrohttpd only asks for a client certificate; refuse the connection without one that verifies.
             var buffer = [CChar](repeating: 0, count: 1024)
@@ -121,10 +122,26 @@ func microHTTPAccessHandler(_ cls: UnsafeMutableRawPointer?, _ connection: Opaqu
 func microHTTPRequestCompleted(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
                                _ slot: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
                                _ termination: MHD_RequestTerminationCode) {
+    if let cls, let connection {
+        // The next request's headers (on a kept-alive connection) must arrive within the timeout.
+        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().headerWatch?.requestAnswered(connection)
+    }
     guard let cls, let slot, let existing = slot.pointee else { return }
     Unmanaged<RequestContext>.fromOpaque(existing).release()
     slot.pointee = nil
     Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().requestEnded()
+}
+
+func microHTTPConnectionNotify(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
+                              _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                              _ code: MHD_ConnectionNotificationCode) {
+    guard let cls, let connection,
+          let watch = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().headerWatch else { return }
+    if code.rawValue == 0 {   // MHD_CONNECTION_NOTIFY_STARTED (1 is CLOSED)
+        watch.opened(connection)
+    } else {
+        watch.closed(connection)
+    }
 }
 
 func microHTTPLogger(_ cls: UnsafeMutableRawPointer?, _ format: UnsafePointer<CChar>?,

@@ -54,6 +54,8 @@ public final class HTTPServer: @unchecked Sendable {
         var pem: PEMCopies?
     }
     private let state = Mutex(State())
+    /// Cuts off connections whose request headers dribble in (set before the daemon starts).
+    private(set) var headerWatch: HeaderWatch?
 
     /// Creates a server; nothing listens until `start()`.
     public init(configuration: HTTPServerConfiguration,
@@ -94,6 +96,8 @@ public final class HTTPServer: @unchecked Sendable {
                                        clientCAPEM: tls.clientCAPEM)
         }
         let me = Unmanaged.passUnretained(self).toOpaque()
+        let watch = HeaderWatch(timeoutSeconds: configuration.connectionTimeoutSeconds, log: log)
+        headerWatch = watch
         // libmicrohttpd keeps pointers to the PEM text: copies that live as long as the daemon.
         let pem = PEMCopies(configuration.tls)
         let daemon: OpaquePointer? = address.withSockaddr { sockaddr in
@@ -109,12 +113,14 @@ public final class HTTPServer: @unchecked Sendable {
                 tls_key_pem: pem.key, tls_cert_pem: pem.certificate, tls_client_ca_pem: pem.clientCA,
                 tls_priorities: pem.priorities, reuse_port: configuration.reusePort ? 1 : 0)
             return cmhd_start_daemon(&options, microHTTPAccessHandler, me,
-                                     microHTTPRequestCompleted, me, microHTTPLogger, me)
+                                     microHTTPRequestCompleted, me, microHTTPLogger, me,
+                                     microHTTPConnectionNotify, me)
         }
         guard let daemon else {
             throw HTTPServerError(.startFailed,
                                   "could not listen on \(configuration.host):\(configuration.port): \(String(cString: strerror(errno)))")
         }
+        watch.start()
         let bound = cmhd_bound_port(daemon)
         state.withLock {
             $0.pem = pem
@@ -152,6 +158,7 @@ public final class HTTPServer: @unchecked Sendable {
             return state.daemon
         }
         if let daemon { MHD_stop_daemon(daemon.pointer) }
+        headerWatch?.stop()
         state.withLock { $0.pem = nil }
     }
 

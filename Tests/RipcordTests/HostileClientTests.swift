@@ -97,7 +97,7 @@ struct HostileClientTests {
         return (status, Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
     }
 
-    @Test("200 idle connections and slow bodies: /-/ready stays fast and deliveries still succeed; idle ones time out")
+    @Test("200 idle connections, slow bodies and slow headers: /-/ready stays fast, deliveries still succeed, all are cut off")
     func idleAndSlowClients() async throws {
         let server = try HostileClientTests.server()
         defer { server.stop() }
@@ -115,6 +115,13 @@ struct HostileClientTests {
         let drip = Drip(connections: slow, body: body)
         Thread.detachNewThread { drip.run() }
         defer { drip.stop() }
+        // Five slowloris clients: a request line, then one header byte every half second, so the
+        // headers never complete and the connection is never idle.
+        let slowHeaders = (0..<5).compactMap { _ in HostileSocket(from: "127.0.0.7", port: port) }
+        for connection in slowHeaders { connection.send(Array("POST /api/v1/alertmanager HTTP/1.1\r\nHost: x\r\n".utf8)) }
+        let headerDrip = Drip(connections: slowHeaders, body: Array(("X-Slow: " + String(repeating: "a", count: 200) + "\r\n").utf8))
+        Thread.detachNewThread { headerDrip.run() }
+        defer { headerDrip.stop() }
 
         var ready: [Double] = []
         var statuses: [Int] = []
@@ -145,6 +152,11 @@ struct HostileClientTests {
         let trickled = drip.stop()
         #expect(trickled >= 4, "the drip sent \(trickled) bytes per connection")
         #expect(slow.allSatisfy { $0.poll() }, "slow-body connections still open after \(trickled) bytes at 2 bytes/s with connection_timeout 2s")
+        // Headers are not seen by the application until complete; the header watch cuts them off.
+        let headerBytes = headerDrip.stop()
+        #expect(headerBytes >= 4, "the header drip sent \(headerBytes) bytes per connection")
+        #expect(slowHeaders.allSatisfy { $0.poll() },
+                "slow-header connections still open after \(headerBytes) header bytes at 2 bytes/s with connection_timeout 2s")
     }
 
     @Test("one address opening more than max_connections_per_ip keeps at most the limit open")
