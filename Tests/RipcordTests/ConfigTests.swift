@@ -1,5 +1,6 @@
 import Foundation
 import RipcordCore
+import MicroHTTPServer
 import Testing
 
 @Suite("Config loading and check-config")
@@ -51,6 +52,28 @@ struct ConfigTests {
             #expect(byField["auth.credentials[2]"]?.first?.message.contains("exactly one of") == true)
             #expect(byField["surprise"]?.first?.line == 18)
             #expect(error.issues.allSatisfy { $0.description.hasPrefix("/tmp/ripcord-test.yml:") })
+        }
+    }
+
+    @Test("limits.worker_threads sets the HTTP workers (default 16) and is refused outside 1–256")
+    func workerThreads() throws {
+        let folder = try TestFolder()
+        let path = try folder.writeStandardConfig()
+        let standard = try String(contentsOfFile: path, encoding: .utf8)
+        try standard.replacingOccurrences(of: "limits:\n", with: "limits:\n  worker_threads: 5\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let server = try RunningServer(folder: folder)
+        defer { server.stop() }
+        #expect(server.application.server.configuration.threadPoolSize == 5)
+        #expect(HTTPServerConfiguration().threadPoolSize >= 16)
+        for bad in ["0", "1000", "many"] {
+            let yaml = "listen: 127.0.0.1:0\ndatabase: data/x.sqlite3\nlimits:\n  worker_threads: \(bad)\n"
+            #expect(throws: ConfigError.self) { _ = try ConfigLoader.parse(yaml: yaml, file: "/tmp/w.yml") }
+            do {
+                _ = try ConfigLoader.parse(yaml: yaml, file: "/tmp/w.yml")
+            } catch {
+                #expect(error.issues.contains { $0.field == "limits.worker_threads" && $0.line == 4 }, "\(error.issues)")
+            }
         }
     }
 
