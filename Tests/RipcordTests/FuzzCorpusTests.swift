@@ -65,6 +65,14 @@ struct FuzzCorpusTests {
         #expect(throws: NotificationError.self) {
             _ = try NotificationDecoder.decode(Array(capture.replacingOccurrences(of: "\"version\":\"4\"", with: "\"version\":\"5\"").utf8))
         }
+        // Found by the decoder fuzzer: a count too large for Int overflowed the fast path's
+        // accumulator (a trap, so any client could stop the server). It is left to JSONDecoder now.
+        for count in ["9223372036854775808", "123456789012345678901234567890", "999999999999999"] {
+            let body = capture.replacingOccurrences(of: "\"truncatedAlerts\":0", with: "\"truncatedAlerts\":\(count)")
+            #expect(body != capture)
+            let fast = NotificationDecoder.decodeWithFastPath(Array(body.utf8))
+            #expect(fast == (try? NotificationDecoder.decodeWithCodable(Array(body.utf8))), "\(count)")
+        }
     }
 
     @Test("every saved matcher parses or throws LabelMatcherError, and a parsed one evaluates")

@@ -131,7 +131,8 @@ struct NotificationFastPath {
         let first = index
         var value = 0
         while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
-            value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+            // Accumulate only what fits (the fuzzer found 9223372036854775808 overflowing here).
+            if index - first < 15 { value = value * 10 + Int(bytes[index] - UInt8(ascii: "0")) }
             index += 1
         }
         let digits = index - first
