@@ -4,11 +4,11 @@ import SQLiteDB
 
 /// The SQL behind planning: the snapshot the planner reads and the plan it writes.
 enum PlanningRows {
-    /// A snapshot and what it was loaded for, so a batch reuses it only where it is complete.
+    /// A snapshot and the delivery it was loaded for, so a batch reuses it only where it is complete.
     struct LoadedSnapshot {
         var snapshot: PlanningSnapshot
-        /// The fingerprints whose triggers were loaded; nil when every trigger was.
-        var fingerprints: Set<String>?
+        /// The fingerprints whose triggers were loaded.
+        var fingerprints: Set<String>
         /// Whether each rollback's other firing triggers were counted.
         var countsFiring: Bool
 
@@ -16,16 +16,15 @@ enum PlanningRows {
         func covers(_ group: AlertGroup) -> Bool {
             if snapshot.rollbacks.isEmpty { return true }
             if !countsFiring && group.alerts.contains(where: { $0.status == .resolved }) { return false }
-            guard let fingerprints else { return true }
             return group.alerts.allSatisfy { fingerprints.contains($0.fingerprint) }
         }
     }
 
-    /// What the planner reads. With `group`, rollbacks carry only the triggers of the group's alerts
-    /// (found by the fingerprint index) and a count of their other firing ones, so planning a
-    /// delivery does not read every trigger of every soaking deployment's rollback (an alert storm
-    /// made that quadratic). Without, every trigger is loaded.
-    static func snapshot(_ db: Database, now: Timestamp, windowSeconds: Double, for group: AlertGroup? = nil) throws -> LoadedSnapshot {
+    /// What the planner reads for `group`: rollbacks carry only the triggers of the group's alerts
+    /// (found by the fingerprint index) and, when a resolution needs it, a count of their other firing
+    /// ones, so planning a delivery does not read every trigger of every soaking deployment's rollback
+    /// (an alert storm made that quadratic).
+    static func snapshot(_ db: Database, now: Timestamp, windowSeconds: Double, for group: AlertGroup) throws -> LoadedSnapshot {
         // Deployments being or already rolled back stay visible, so later alerts join their rollback.
         let deployments = try db.query("SELECT * FROM deployments WHERE state IN ('active', 'rolling_back', 'rolled_back') AND soak_ends_at > ?",
                                        [.text(now.rfc3339)]).map(Deployment.init(row:))
@@ -41,35 +40,24 @@ enum PlanningRows {
             rollbacks[id] = ExistingRollback(id: id, deploymentID: row.int("deployment_id"), policy: row.text("policy"),
                                              status: RollbackStatus(rawValue: row.text("status")) ?? .pending, triggers: [:])
         }
-        func add(_ t: Row) {
-            let id = t.int("rollback_id")
-            guard rollbacks[id] != nil else { return }
-            rollbacks[id]?.triggers[TriggerKey(fingerprint: t.text("fingerprint"), startsAt: Timestamp(rfc3339: t.text("starts_at")) ?? .zero)] =
-                AlertStatus(rawValue: t.text("status")) ?? .firing
-        }
-        var fingerprints: Set<String>?
-        var countsFiring = true
-        if !rollbacks.isEmpty {
-            let list = rollbacks.keys.map(String.init).joined(separator: ",")
-            if let group {
-                let wanted = Set(group.alerts.map(\.fingerprint))
-                fingerprints = wanted
-                for fingerprint in wanted {
-                    for t in try db.query("SELECT rollback_id, fingerprint, starts_at, status FROM rollback_triggers WHERE fingerprint = ?",
-                                          [.text(fingerprint)]) { add(t) }
+        let fingerprints = Set(group.alerts.map(\.fingerprint))
+        // Only a resolution asks how many triggers still fire.
+        let countsFiring = group.alerts.contains { $0.status == .resolved }
+        if !rollbacks.isEmpty && !fingerprints.isEmpty {
+            // One cached statement per fingerprint (an IN list would prepare a statement per list length).
+            for fingerprint in fingerprints {
+                for t in try db.query("SELECT rollback_id, starts_at, status FROM rollback_triggers WHERE fingerprint = ?",
+                                      [.text(fingerprint)]) {
+                    let key = TriggerKey(fingerprint: fingerprint, startsAt: Timestamp(rfc3339: t.text("starts_at")) ?? .zero)
+                    rollbacks[t.int("rollback_id")]?.triggers[key] = AlertStatus(rawValue: t.text("status")) ?? .firing
                 }
-                // Only a resolution asks how many triggers still fire.
-                countsFiring = group.alerts.contains { $0.status == .resolved }
-                if countsFiring {
-                    for row in try db.query("SELECT rollback_id, count(*) AS n FROM rollback_triggers WHERE status = 'firing' AND rollback_id IN (\(list)) GROUP BY rollback_id") {
-                        let id = row.int("rollback_id")
-                        let loaded = rollbacks[id]?.triggers.values.filter { $0 == .firing }.count ?? 0
-                        rollbacks[id]?.otherFiringTriggers = Int(row.int("n")) - loaded
-                    }
-                }
-            } else {
-                for t in try db.query("SELECT rollback_id, fingerprint, starts_at, status FROM rollback_triggers WHERE rollback_id IN (\(list))") {
-                    add(t)
+            }
+            if countsFiring {
+                let list = rollbacks.keys.map(String.init).joined(separator: ",")
+                for row in try db.query("SELECT rollback_id, count(*) AS n FROM rollback_triggers WHERE status = 'firing' AND rollback_id IN (\(list)) GROUP BY rollback_id") {
+                    let id = row.int("rollback_id")
+                    let loaded = rollbacks[id]?.triggers.values.filter { $0 == .firing }.count ?? 0
+                    rollbacks[id]?.otherFiringTriggers = Int(row.int("n")) - loaded
                 }
             }
         }

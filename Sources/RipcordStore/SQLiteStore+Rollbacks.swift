@@ -3,16 +3,6 @@ import RipcordCore
 import SQLiteDB
 
 extension SQLiteStore: RollbackStore {
-    public func planDelivery(id: Int64, group: AlertGroup? = nil, planner: Planner,
-                             now: Timestamp) throws(StoreError) -> [Decision] {
-        switch try planDeliveries([(id, group)], planner: planner, now: now)[0] {
-        case .success(let decisions): return decisions
-        case .failure(let error): throw error
-        }
-    }
-
-    /// Plans several stored deliveries in one transaction (one commit), each under its own savepoint:
-    /// one that fails is left unplanned without undoing the others. Throws when the transaction itself fails.
     public func planDeliveries(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner,
                                now: Timestamp) throws(StoreError) -> [Result<[Decision], StoreError>] {
         try write("planning \(batch.count) deliveries") { db in

@@ -185,9 +185,11 @@ public struct InterruptedAttempt: Sendable, Hashable {
 
 /// Where rollbacks, decisions and the circuit breaker are kept.
 public protocol RollbackStore: Sendable {
-    /// Plans a stored delivery in one transaction (snapshot, plan, apply) and returns the decisions.
-    /// `group` is the delivery's notification when the caller still has it decoded; nil reads it back.
-    func planDelivery(id: Int64, group: AlertGroup?, planner: Planner, now: Timestamp) throws(StoreError) -> [Decision]
+    /// Plans stored deliveries in one transaction (snapshot, plan, apply for each, under its own
+    /// savepoint) and returns each one's decisions or failure; throws when the transaction fails.
+    /// A `group` is the delivery's notification when the caller still has it decoded; nil reads it back.
+    func planDeliveries(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner,
+                        now: Timestamp) throws(StoreError) -> [Result<[Decision], StoreError>]
     /// Runs the planner on a notification against the current database, changing nothing.
     func previewPlan(group: AlertGroup, planner: Planner, now: Timestamp) throws(StoreError) -> RollbackPlan
     /// Deliveries not yet planned (after a crash), oldest first.
