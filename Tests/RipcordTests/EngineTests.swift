@@ -89,6 +89,30 @@ struct EngineTests {
         #expect(decision?.rollbackID == rollback.id)
     }
 
+    /// A resolution arrives in a delivery that carries only that alert; the rollback's other trigger,
+    /// attached by another delivery, still fires, so the rollback stays planned until it resolves too.
+    @Test("a rollback is cancelled only when every trigger resolved, whichever deliveries brought them")
+    func partialResolutionKeepsTheRollback() async throws {
+        let folder = try TestFolder()
+        let program = try FakeRollbackProgram.install(in: folder)
+        let harness = try EngineHarness(folder: folder, rollbackConfig: rollbackConfig(program: program, delay: "30s"))
+        try harness.deploy()
+        _ = try harness.postWebhook(Notifications.firing([("checkout", "ddddddddddddddd1")]))
+        _ = try harness.postWebhook(Notifications.firing([("checkout", "ddddddddddddddd2")]))
+        try await harness.waitForPlanning()
+        let resolvedFirst = try harness.postWebhook(Notifications.firing([("checkout", "ddddddddddddddd1")], status: "resolved",
+                                                                         endsAt: "2026-11-27T00:16:00Z"))
+        try await harness.waitForPlanning()
+        #expect(try harness.rollbacks().map(\.status) == [.pending])
+        let first = try harness.decisions(delivery: resolvedFirst.json["delivery_id"] as! Int64).first
+        #expect(first?.reason.contains("still has 1 firing trigger") == true, "\(first?.reason ?? "no decision")")
+        _ = try harness.postWebhook(Notifications.firing([("checkout", "ddddddddddddddd2")], status: "resolved",
+                                                         endsAt: "2026-11-27T00:16:00Z"))
+        try await harness.waitForPlanning()
+        #expect(try harness.rollbacks().map(\.status) == [.cancelled])
+        #expect(FakeRollbackProgram.starts(in: folder).isEmpty)
+    }
+
     @Test("after the delay, a resolution does not undo a running rollback")
     func resolutionAfterDelayDoesNotUndo() async throws {
         let folder = try TestFolder()
