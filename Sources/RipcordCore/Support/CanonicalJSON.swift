@@ -23,14 +23,18 @@ public enum CanonicalJSON {
     }
 
     static func appendObject(_ object: [String: String], to out: inout String) {
+        appendMembers(of: object, to: &out) { appendString($0, to: &$1) }
+    }
+
+    /// `{"key":value,...}` with keys in UTF-8 order; `value` writes each value.
+    private static func appendMembers<Value>(of object: [String: Value], to out: inout String,
+                                             value: (Value, inout String) -> Void) {
         out.append("{")
-        var first = true
-        for key in object.keys.sorted(by: utf8Order) {
-            if !first { out.append(",") }
-            first = false
+        for (index, key) in object.keys.sorted(by: utf8Order).enumerated() {
+            if index > 0 { out.append(",") }
             appendString(key, to: &out)
             out.append(":")
-            appendString(object[key]!, to: &out)
+            value(object[key]!, &out)
         }
         out.append("}")
     }
@@ -49,16 +53,7 @@ public enum CanonicalJSON {
             }
             out.append("]")
         case .object(let object):
-            out.append("{")
-            var first = true
-            for key in object.keys.sorted(by: utf8Order) {
-                if !first { out.append(",") }
-                first = false
-                appendString(key, to: &out)
-                out.append(":")
-                append(object[key]!, to: &out)
-            }
-            out.append("}")
+            appendMembers(of: object, to: &out) { append($0, to: &$1) }
         }
     }
 
