@@ -39,14 +39,7 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Runs `work` inside a transaction and returns once that transaction is committed.
     func write<T>(_ work: @escaping (Database) throws -> T) throws -> T {
         let pending = Pending { try work($0) }
-        condition.lock()
-        guard !stopped else {
-            condition.unlock()
-            throw SQLiteError(code: 21, message: "the database is closed")
-        }
-        queue.append(pending)
-        condition.signal()   // only the writer thread waits on the condition
-        condition.unlock()
+        guard enqueue(pending) else { throw GroupCommitWriter.closed }
         pending.done.wait()
         return try pending.result!.get() as! T
     }
@@ -54,16 +47,19 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// Queues `work` without waiting for it. Writes commit in the order they were queued, so a
     /// later `write` returns only once this one is committed too (or has failed: `completion`).
     func submit(_ work: @escaping (Database) throws -> Void, completion: @escaping (Error?) -> Void) {
-        let pending = Pending(work: { try work($0) }, completion: completion)
+        if !enqueue(Pending(work: { try work($0) }, completion: completion)) { completion(GroupCommitWriter.closed) }
+    }
+
+    private static let closed = SQLiteError(code: 21, message: "the database is closed")
+
+    /// Hands a write to the writer thread; false once stopped.
+    private func enqueue(_ pending: Pending) -> Bool {
         condition.lock()
-        guard !stopped else {
-            condition.unlock()
-            completion(SQLiteError(code: 21, message: "the database is closed"))
-            return
-        }
+        defer { condition.unlock() }
+        guard !stopped else { return false }
         queue.append(pending)
-        condition.signal()
-        condition.unlock()
+        condition.signal()   // only the writer thread waits on the condition
+        return true
     }
 
     /// Finishes queued writes, then stops the thread.
