@@ -39,7 +39,6 @@ public final class HistoryReader {
         try run("listing rollbacks") { try RollbackRows.list(query, db) }
     }
 
-
     /// One rollback's summary, or nil.
     public func rollback(id: Int64) throws(StoreError) -> RollbackSummary? {
         try run("reading rollback \(id)") {

@@ -37,5 +37,4 @@ extension SQLiteStore {
     public func timeline(rollbackID: Int64) throws(StoreError) -> [AuditEvent] {
         try read("reading a rollback's timeline") { db in try AuditRows.timeline(rollbackID: rollbackID, db) }
     }
-
 }
