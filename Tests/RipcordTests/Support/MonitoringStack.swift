@@ -32,14 +32,7 @@ enum ExternalTool {
     static func run(_ name: String, _ arguments: [String], in directory: String = RepositoryRoot.path,
                     environment: [String: String] = [:]) throws -> Result? {
         guard let executable = name.hasPrefix("/") ? name : find(name) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "RIPCORD_CONFIG")
-        environment.forEach { env[$0.key] = $0.value }
-        process.environment = env
+        let process = Process.forTest(executable, arguments, in: directory, environment: environment)
         // Files, not pipes: a chatty tool can never block on a full pipe while nobody reads it.
         let folder = NSTemporaryDirectory() + "ripcord-tool-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -71,14 +64,7 @@ final class StackProcess: @unchecked Sendable {
          environment: [String: String] = [:]) throws {
         self.name = name
         self.logPath = logPath
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "RIPCORD_CONFIG")
-        environment.forEach { env[$0.key] = $0.value }
-        process.environment = env
+        process = Process.forTest(executable, arguments, in: directory, environment: environment)
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = handle

@@ -22,14 +22,7 @@ enum RipcordBinary {
     /// Runs `ripcord ARGS` to completion in `directory`.
     static func run(_ arguments: [String], in directory: String, executable: String = path,
                     environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "RIPCORD_CONFIG")
-        environment.forEach { env[$0.key] = $0.value }
-        process.environment = env
+        let process = Process.forTest(executable, arguments, in: directory, environment: environment)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -43,15 +36,29 @@ enum RipcordBinary {
 
     /// Starts `ripcord serve` in the background; its log goes to `log`.
     static func start(_ arguments: [String], in directory: String, log: String) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let process = Process.forTest(path, arguments, in: directory)
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
+        return process
+    }
+}
+
+extension Process {
+    /// `executable ARGS` in `directory`, with this process's environment minus `RIPCORD_CONFIG` (a
+    /// developer's setting must not reach a test) plus `environment`; not started.
+    static func forTest(_ executable: String, _ arguments: [String], in directory: String,
+                        environment: [String: String] = [:]) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "RIPCORD_CONFIG")
+        environment.forEach { env[$0.key] = $0.value }
+        process.environment = env
         return process
     }
 }
