@@ -11,26 +11,18 @@ Every acknowledgement is appended, flushed, to --acked as "DELIVERY_ID SHA256 ST
 moment the 2xx arrives, so a kill -9 of the client itself loses nothing it had acknowledged.
 Other statuses are counted in --status-log ("STATUS COUNT" per line at exit).
 """
-import argparse, hashlib, http.client, json, os, threading, time
+import argparse, hashlib, http.client, json, os, sys, threading, time
 from datetime import datetime, timezone
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import webhook  # bench/webhook.py
 
 
 def body(service, tag):
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    alerts = []
-    for k in range(3):
-        labels = {"alertname": "HighErrorRate", "namespace": "prod", "pod": "%s-pod-%d" % (service, k),
-                  "service": service, "severity": "critical"}
-        alerts.append({"status": "firing", "labels": labels, "annotations": {"summary": "5xx above 5%"},
-                       "startsAt": now, "endsAt": "0001-01-01T00:00:00Z",
-                       "generatorURL": "http://prometheus.example:9090/graph",
-                       "fingerprint": hashlib.sha256(json.dumps(labels, sort_keys=True).encode()).hexdigest()[:16]})
-    group = {"receiver": "rollback-webhook", "status": "firing", "alerts": alerts,
-             "groupLabels": {"alertname": "HighErrorRate", "service": service},
-             "commonLabels": {"alertname": "HighErrorRate", "namespace": "prod", "service": service, "severity": "critical"},
-             "commonAnnotations": {}, "externalURL": "http://127.0.0.1:9093", "version": "4",
-             "groupKey": '{}:{alertname="HighErrorRate", service="%s", seq="%s"}' % (service, tag), "truncatedAlerts": 0}
-    return (json.dumps(group, separators=(",", ":")) + "\n").encode()
+    alerts = [webhook.alert(service, "%s-pod-%d" % (service, k), now, {"summary": "5xx above 5%"},
+                            "http://prometheus.example:9090/graph") for k in range(3)]
+    return webhook.notification(service, alerts, '{}:{alertname="HighErrorRate", service="%s", seq="%s"}' % (service, tag), {})
 
 
 def main():

@@ -10,8 +10,11 @@ and the database to report: rollbacks (exactly one per deployment, none run twic
 first delivery to the last executor start, and the time from each rollback's triggering delivery's
 2xx to its executor start.
 """
-import argparse, hashlib, http.client, json, math, sqlite3, sys, threading, time
+import argparse, http.client, json, math, os, sqlite3, sys, threading, time
 from datetime import datetime, timezone
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import webhook  # bench/webhook.py
 
 
 def rfc3339(ns):
@@ -27,23 +30,11 @@ def percentile(values, p):   # nearest rank (round() rounds half to even, which 
 
 
 def body_for(service, round_, alerts, starts_ns):
-    items = []
-    for k in range(alerts):
-        pod = "%s-%d-%d" % (service, round_, k)
-        labels = {"alertname": "HighErrorRate", "namespace": "prod", "pod": pod, "service": service, "severity": "critical"}
-        fingerprint = hashlib.sha256(json.dumps(labels, sort_keys=True).encode()).hexdigest()[:16]
-        items.append({"status": "firing", "labels": labels,
-                      "annotations": {"summary": "5xx rate above 5%% on %s" % service,
-                                      "runbook_url": "https://runbooks.example/HighErrorRate"},
-                      "startsAt": rfc3339(starts_ns + k * 1_000_000), "endsAt": "0001-01-01T00:00:00Z",
-                      "generatorURL": "http://prometheus.example:9090/graph?g0.expr=errors", "fingerprint": fingerprint})
-    group = {"receiver": "rollback-webhook", "status": "firing", "alerts": items,
-             "groupLabels": {"alertname": "HighErrorRate", "service": service},
-             "commonLabels": {"alertname": "HighErrorRate", "namespace": "prod", "service": service, "severity": "critical"},
-             "commonAnnotations": {"runbook_url": "https://runbooks.example/HighErrorRate"},
-             "externalURL": "http://127.0.0.1:9093", "version": "4",
-             "groupKey": '{}:{alertname="HighErrorRate", service="%s"}' % service, "truncatedAlerts": 0}
-    return (json.dumps(group, separators=(",", ":")) + "\n").encode()
+    annotations = {"summary": "5xx rate above 5%% on %s" % service, "runbook_url": "https://runbooks.example/HighErrorRate"}
+    items = [webhook.alert(service, "%s-%d-%d" % (service, round_, k), rfc3339(starts_ns + k * 1_000_000), annotations,
+                           "http://prometheus.example:9090/graph?g0.expr=errors") for k in range(alerts)]
+    return webhook.notification(service, items, '{}:{alertname="HighErrorRate", service="%s"}' % service,
+                                {"runbook_url": "https://runbooks.example/HighErrorRate"})
 
 
 def main():
