@@ -65,6 +65,15 @@ struct FuzzCorpusTests {
         #expect(throws: NotificationError.self) {
             _ = try NotificationDecoder.decode(Array(capture.replacingOccurrences(of: "\"version\":\"4\"", with: "\"version\":\"5\"").utf8))
         }
+        // An empty body is left to the Codable path, which says so.
+        #expect(NotificationDecoder.decodeWithFastPath([]) == nil)
+        #expect(throws: NotificationError.self) { _ = try NotificationDecoder.decode([]) }
+        #expect((try? NotificationDecoder.decode([])) == nil)
+        do {
+            _ = try NotificationDecoder.decode([])
+        } catch {
+            #expect(error.message.contains("request body is empty"), "\(error.message)")
+        }
         // Found by the decoder fuzzer: a count too large for Int overflowed the fast path's
         // accumulator (a trap, so any client could stop the server). It is left to JSONDecoder now.
         for count in ["9223372036854775808", "123456789012345678901234567890", "999999999999999"] {
