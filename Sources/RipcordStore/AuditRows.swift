@@ -7,20 +7,37 @@ enum AuditRows {
     /// Appends an event to the chain, in the caller's transaction.
     @discardableResult
     static func append(_ record: AuditRecord, _ db: Database, now: Timestamp) throws -> Int64 {
-        let previous: String
-        var at = now.rfc3339
-        if let last = try db.queryOne("SELECT hash, at FROM audit_events ORDER BY id DESC LIMIT 1") {
-            previous = last.text("hash")
-            // Times never go backwards along the chain, so a time bound is also an id bound (see list).
-            at = max(at, last.text("at"))
-        } else if let anchor = try db.queryOne("SELECT prev_hash FROM audit_anchor WHERE id = 1") {
-            previous = anchor.text("prev_hash")
-        } else {
-            previous = AuditEvent.genesisHash
-        }
+        try append(record, encodedData: CanonicalJSON.string(.object(record.data)), db, now: now)
+    }
+
+    /// The chain's last event as this connection last wrote or read it; kept in `Database.kept`
+    /// (cleared on a rollback or another connection's commit), so an append does not read it back.
+    struct ChainHead {
+        var id: Int64
+        var hash: String
+        var at: String
+    }
+
+    static func chainHead(_ db: Database) throws -> ChainHead {
+        if let head = db.kept[ChainHead.self] { return head }
         let sequence = try db.queryOne("SELECT seq FROM sqlite_sequence WHERE name = 'audit_events'")?.int("seq") ?? 0
-        let id = sequence + 1
-        let data = CanonicalJSON.string(.object(record.data))
+        if let last = try db.queryOne("SELECT hash, at FROM audit_events ORDER BY id DESC LIMIT 1") {
+            return ChainHead(id: sequence, hash: last.text("hash"), at: last.text("at"))
+        } else if let anchor = try db.queryOne("SELECT prev_hash FROM audit_anchor WHERE id = 1") {
+            return ChainHead(id: sequence, hash: anchor.text("prev_hash"), at: "")
+        }
+        return ChainHead(id: sequence, hash: AuditEvent.genesisHash, at: "")
+    }
+
+    /// `append` with the record's data already encoded as canonical JSON (callers encode it before
+    /// they queue the write, off the writer thread).
+    @discardableResult
+    static func append(_ record: AuditRecord, encodedData data: String, _ db: Database, now: Timestamp) throws -> Int64 {
+        let head = try chainHead(db)
+        let previous = head.hash
+        // Times never go backwards along the chain, so a time bound is also an id bound (see list).
+        let at = max(now.rfc3339, head.at)
+        let id = head.id + 1
         var event = AuditEvent(id: id, at: at, kind: record.kind, service: record.service,
                                namespace: record.namespace, deploymentID: record.deploymentID,
                                rollbackID: record.rollbackID, deliveryID: record.deliveryID, actor: record.actor,
@@ -35,6 +52,7 @@ enum AuditRows {
              event.deploymentID.map { .integer($0) } ?? .null, event.rollbackID.map { .integer($0) } ?? .null,
              event.deliveryID.map { .integer($0) } ?? .null, .text(event.actor), .text(event.summary), .text(event.data),
              .text(event.prevHash), .text(event.hash)])
+        db.kept[ChainHead.self] = ChainHead(id: id, hash: event.hash, at: event.at)
         return id
     }
 

@@ -26,6 +26,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     private var stopped = false
     private var thread: Thread?
     private let maxBatch: Int
+    /// `PRAGMA data_version` when the last transaction began (only the writer thread uses it).
+    private var dataVersion: Int64 = -1
 
     init(database: Database, maxBatch: Int = 256) {
         self.database = database
@@ -97,20 +99,27 @@ final class GroupCommitWriter: @unchecked Sendable {
     private func commit(_ batch: [Pending]) {
         var results: [Result<Any, Error>] = []
         do {
-            try database.execute("BEGIN IMMEDIATE")
+            try database.run("BEGIN IMMEDIATE")
+            // What the writes keep between transactions (`Database.kept`) holds only while this
+            // connection is the database's only writer; another one (a CLI command) clears it.
+            let version = try database.dataVersion()
+            if version != dataVersion {
+                database.kept.removeAll()
+                dataVersion = version
+            }
             for pending in batch {
                 // A savepoint per write: one failing write does not undo the others.
-                try database.execute("SAVEPOINT write")
                 do {
-                    results.append(.success(try pending.work(database)))
-                    try database.execute("RELEASE write")
+                    results.append(.success(try database.savepoint("write") { try pending.work(database) }))
+                } catch let error as SavepointRollbackFailed {
+                    throw error.failure
                 } catch {
                     results.append(.failure(error))
-                    try database.execute("ROLLBACK TO write; RELEASE write")
                 }
             }
-            try database.execute("COMMIT")
+            try database.run("COMMIT")
         } catch {
+            database.kept.removeAll()
             try? database.execute("ROLLBACK")
             results = batch.map { _ in .failure(error) }
         }

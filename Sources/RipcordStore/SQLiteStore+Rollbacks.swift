@@ -7,19 +7,19 @@ extension SQLiteStore: RollbackStore {
                                now: Timestamp) throws(StoreError) -> [Result<[Decision], StoreError>] {
         try write("planning \(batch.count) deliveries") { db in
             var snapshot: PlanningRows.LoadedSnapshot?
-            return batch.map { item in
+            return try batch.map { item in
                 do {
-                    try db.execute("SAVEPOINT plan")
-                    do {
-                        let decisions = try PlanningRows.plan(deliveryID: item.id, group: item.group, planner: planner, db,
-                                                              now: now, cached: &snapshot)
-                        try db.execute("RELEASE plan")
-                        return .success(decisions)
-                    } catch {
-                        snapshot = nil
-                        try db.execute("ROLLBACK TO plan; RELEASE plan")
-                        throw error
-                    }
+                    return .success(try db.savepoint("plan") {
+                        do {
+                            return try PlanningRows.plan(deliveryID: item.id, group: item.group, planner: planner, db,
+                                                         now: now, cached: &snapshot)
+                        } catch {
+                            snapshot = nil
+                            throw error
+                        }
+                    })
+                } catch let error as SavepointRollbackFailed {
+                    throw error.failure   // the whole batch's transaction rolls back
                 } catch {
                     return .failure(SQLiteStore.storeError(error, doing: "planning delivery \(item.id)"))
                 }

@@ -9,6 +9,8 @@ public final class Database {
     /// The file this connection opened.
     public let path: String
     private var cache: [String: Statement] = [:]
+    /// Values the connection's owner keeps between statements; see `ConnectionCache`.
+    public let kept = ConnectionCache()
 
     /// How the file is opened.
     public enum Mode: Sendable {
@@ -86,17 +88,53 @@ public final class Database {
 
     /// Runs `body` in a transaction (BEGIN IMMEDIATE), committing on return and rolling back on a throw.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try run("BEGIN IMMEDIATE")
         do {
             let result = try body()
-            try execute("COMMIT")
+            try run("COMMIT")
             return result
         } catch {
+            kept.removeAll()
             try? execute("ROLLBACK")
             throw error
         }
     }
 
+    /// Runs `body` inside the savepoint `name` (in a transaction): released on return; on a throw,
+    /// rolled back to where it began (and `kept` forgotten, since it may describe undone rows).
+    public func savepoint<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        try run("SAVEPOINT \(name)")
+        do {
+            let result = try body()
+            try run("RELEASE \(name)")
+            return result
+        } catch {
+            kept.removeAll()
+            do {
+                try run("ROLLBACK TO \(name)")
+                try run("RELEASE \(name)")
+            } catch let failure {
+                throw SavepointRollbackFailed(failure: failure, cause: error)
+            }
+            throw error
+        }
+    }
+
+    /// Changes whenever another connection commits to the database (`PRAGMA data_version`), so a
+    /// connection can tell whether what it remembers about the database is still true.
+    public func dataVersion() throws(SQLiteError) -> Int64 {
+        try queryOne("PRAGMA data_version")?.values.first?.int64 ?? 0
+    }
+
     /// The SQLite library version, e.g. `3.40.1`.
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+}
+
+/// A savepoint could not be rolled back: the transaction holds part of the failed work, so the
+/// caller must roll back the whole transaction rather than go on with it.
+public struct SavepointRollbackFailed: Error {
+    /// Why rolling back failed.
+    public var failure: SQLiteError
+    /// Why the savepoint's work failed.
+    public var cause: Error
 }
