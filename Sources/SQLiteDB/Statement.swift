@@ -6,6 +6,9 @@ public final class Statement {
     /// The SQL text.
     public let sql: String
     private unowned let database: Database
+    /// The result's column names, read on the first query and again if their count changes (the
+    /// schema changes only in migrations, which run before anything else queries).
+    private var columnNames: [String] = []
 
     init(database: Database, sql: String) throws(SQLiteError) {
         var statement: OpaquePointer?
@@ -65,7 +68,10 @@ public final class Statement {
         try bind(values)
         defer { sqlite3_reset(handle) }
         let count = sqlite3_column_count(handle)
-        let columns = (0..<count).map { String(cString: sqlite3_column_name(handle, $0)) }
+        if columnNames.count != Int(count) {
+            columnNames = (0..<count).map { String(cString: sqlite3_column_name(handle, $0)) }
+        }
+        let columns = columnNames
         var rows: [Row] = []
         while true {
             let code = sqlite3_step(handle)
