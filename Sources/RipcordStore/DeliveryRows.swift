@@ -8,52 +8,86 @@ enum DeliveryRows {
         CanonicalJSON.string(object)
     }
 
-    static func record(_ delivery: IncomingDelivery, hash: String, in db: Database) throws -> RecordedDelivery {
-        let received = delivery.receivedAt.rfc3339
-        if let existing = try db.queryOne("SELECT id, alert_count FROM deliveries WHERE body_sha256 = ?", [.text(hash)]) {
+    /// A delivery's rows, encoded before the write is queued (on the caller's thread), so the
+    /// writer thread, which every write shares, only binds and inserts them.
+    struct Prepared {
+        let delivery: IncomingDelivery
+        let hash: String
+        let received: String
+        let groupLabels: String
+        let commonLabels: String
+        let commonAnnotations: String
+        /// Per alert: starts_at, ends_at, labels and annotations, as stored.
+        let alerts: [(starts: String, ends: String?, labels: String, annotations: String)]
+        /// The `delivery.received` event's data, and its summary after "delivery ID: ".
+        let receivedData: String
+        let receivedSummary: String
+        /// The `delivery.duplicate` event's data.
+        let duplicateData: String
+
+        init(_ delivery: IncomingDelivery) {
+            let group = delivery.group
+            self.delivery = delivery
+            hash = SHA256.hex(delivery.rawBody)
+            received = delivery.receivedAt.rfc3339
+            groupLabels = DeliveryRows.json(group.groupLabels)
+            commonLabels = DeliveryRows.json(group.commonLabels)
+            commonAnnotations = DeliveryRows.json(group.commonAnnotations)
+            alerts = group.alerts.map {
+                ($0.startsAt.rfc3339Nanoseconds, $0.endsAt?.rfc3339Nanoseconds, DeliveryRows.json($0.labels),
+                 DeliveryRows.json($0.annotations))
+            }
+            let firing = group.alerts.filter { $0.status == .firing }.count
+            let names = Set(group.alerts.map(\.alertname)).sorted().joined(separator: ", ")
+            receivedSummary = "\(group.status.rawValue), \(group.alerts.count) alert(s) (\(firing) firing: \(names)) from \(delivery.remoteAddress)"
+            receivedData = CanonicalJSON.string(.object([
+                "receiver": .string(group.receiver), "group_key": .string(group.groupKey),
+                "remote_address": .string(delivery.remoteAddress), "truncated_alerts": .int(group.truncatedAlerts),
+                "fingerprints": .array(group.alerts.map { .string($0.fingerprint) })]))
+            duplicateData = CanonicalJSON.string(.object(["remote_address": .string(delivery.remoteAddress)]))
+        }
+    }
+
+    static func record(_ prepared: Prepared, in db: Database) throws -> RecordedDelivery {
+        let delivery = prepared.delivery
+        let group = delivery.group
+        let received = prepared.received
+        if let existing = try db.queryOne("SELECT id, alert_count FROM deliveries WHERE body_sha256 = ?", [.text(prepared.hash)]) {
             let id = existing.int("id")
             try db.run("INSERT INTO delivery_duplicates (delivery_id, received_at, remote_address, credential) VALUES (?, ?, ?, ?)",
                        [.integer(id), .text(received), .text(delivery.remoteAddress), .text(delivery.credential)])
-            try AuditRows.append(AuditRecord(kind: "delivery.duplicate", service: delivery.group.commonLabels["service"],
-                                             namespace: delivery.group.commonLabels["namespace"], deliveryID: id,
+            try AuditRows.append(AuditRecord(kind: "delivery.duplicate", service: group.commonLabels["service"],
+                                             namespace: group.commonLabels["namespace"], deliveryID: id,
                                              actor: delivery.credential,
-                                             summary: "duplicate of delivery \(id) from \(delivery.remoteAddress); not processed again",
-                                             data: ["remote_address": .string(delivery.remoteAddress)]),
-                                 db, now: delivery.receivedAt)
+                                             summary: "duplicate of delivery \(id) from \(delivery.remoteAddress); not processed again"),
+                                 encodedData: prepared.duplicateData, db, now: delivery.receivedAt)
             return RecordedDelivery(id: id, duplicate: true, alertCount: Int(existing.int("alert_count")))
         }
-        let group = delivery.group
         try db.run("""
             INSERT INTO deliveries (received_at, body_sha256, raw_body, version, receiver, status, group_key,
                 truncated_alerts, alert_count, external_url, group_labels, common_labels, common_annotations,
                 remote_address, credential)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [.text(received), .text(hash), .blob(delivery.rawBody), .text(group.version), .text(group.receiver),
+            [.text(received), .text(prepared.hash), .blob(delivery.rawBody), .text(group.version), .text(group.receiver),
              .text(group.status.rawValue), .text(group.groupKey), .int(group.truncatedAlerts), .int(group.alerts.count),
-             .text(group.externalURL), .text(json(group.groupLabels)), .text(json(group.commonLabels)),
-             .text(json(group.commonAnnotations)), .text(delivery.remoteAddress), .text(delivery.credential)])
+             .text(group.externalURL), .text(prepared.groupLabels), .text(prepared.commonLabels),
+             .text(prepared.commonAnnotations), .text(delivery.remoteAddress), .text(delivery.credential)])
         let id = db.lastInsertRowID
-        for (position, alert) in group.alerts.enumerated() {
+        for (position, (alert, encoded)) in zip(group.alerts, prepared.alerts).enumerated() {
             try db.run("""
                 INSERT INTO delivery_alerts (delivery_id, position, status, fingerprint, alertname, starts_at, ends_at,
                     labels, annotations, generator_url)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.integer(id), .int(position), .text(alert.status.rawValue), .text(alert.fingerprint), .text(alert.alertname),
-                 .text(alert.startsAt.rfc3339Nanoseconds), .optional(alert.endsAt?.rfc3339Nanoseconds),
-                 .text(json(alert.labels)), .text(json(alert.annotations)), .text(alert.generatorURL)])
+                 .text(encoded.starts), .optional(encoded.ends), .text(encoded.labels), .text(encoded.annotations),
+                 .text(alert.generatorURL)])
         }
-        let firing = group.alerts.filter { $0.status == .firing }.count
-        let names = Set(group.alerts.map(\.alertname)).sorted().joined(separator: ", ")
         try AuditRows.append(AuditRecord(kind: "delivery.received", service: group.commonLabels["service"],
                                          namespace: group.commonLabels["namespace"], deliveryID: id, actor: delivery.credential,
-                                         summary: "delivery \(id): \(group.status.rawValue), \(group.alerts.count) alert(s) (\(firing) firing: \(names)) from \(delivery.remoteAddress)",
-                                         data: ["receiver": .string(group.receiver), "group_key": .string(group.groupKey),
-                                                "remote_address": .string(delivery.remoteAddress),
-                                                "truncated_alerts": .int(group.truncatedAlerts),
-                                                "fingerprints": .array(group.alerts.map { .string($0.fingerprint) })]),
-                             db, now: delivery.receivedAt)
+                                         summary: "delivery \(id): " + prepared.receivedSummary),
+                             encodedData: prepared.receivedData, db, now: delivery.receivedAt)
         return RecordedDelivery(id: id, duplicate: false, alertCount: group.alerts.count)
     }
 

@@ -89,9 +89,9 @@ public final class SQLiteStore: DeliveryStore, @unchecked Sendable {
     // MARK: - DeliveryStore
 
     public func recordDelivery(_ delivery: IncomingDelivery) throws(StoreError) -> RecordedDelivery {
-        let hash = SHA256.hex(delivery.rawBody)
+        let prepared = DeliveryRows.Prepared(delivery)
         return try write("storing a delivery") { db in
-            try DeliveryRows.record(delivery, hash: hash, in: db)
+            try DeliveryRows.record(prepared, in: db)
         }
     }
 
