@@ -128,4 +128,14 @@ struct ConfigTests {
         #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000))
                 == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
+
+    @Test("SHA-256 pads every length right: 0 to 199 bytes, across the one- and two-block tails")
+    func sha256EveryTailLength() {
+        // Python: sha256(b"".join(sha256(b"a" * n).digest() for n in range(200))).hexdigest()
+        let digests = (0..<200).flatMap { SHA256.digest([UInt8](repeating: 0x61, count: $0)) }
+        #expect(SHA256.hex(digests) == "752c007f38611cfbf5fa42cb1cea3d8e086491c844d0cc4defd632cb81423506")
+        // A String's UTF-8 view (contiguous) and an Array of the same bytes agree.
+        let text = String(repeating: "é", count: 40)
+        #expect(SHA256.hex(text.utf8) == SHA256.hex(Array(text.utf8)))
+    }
 }

@@ -90,7 +90,7 @@ public struct AuditEvent: Sendable, Hashable, Codable {
 
     /// The hash this event must carry, given the previous event's hash.
     public static func chainHash(previous: String, content: String) -> String {
-        SHA256.hex(Array((previous + "\n" + content).utf8))
+        SHA256.hex((previous + "\n" + content).utf8)
     }
 
     /// The hash before the first event ever written.
