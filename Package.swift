@@ -7,6 +7,7 @@ let migrationFiles = [
     "0001_deliveries.sql",
     "0002_deployments_rollbacks.sql",
     "0003_audit.sql",
+    "0004_drop_unused_alert_index.sql",
 ]
 
 let package = Package(

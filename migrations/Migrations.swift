@@ -16,5 +16,7 @@ public enum EmbeddedMigrations {
         EmbeddedMigration(version: 2, fileName: "0002_deployments_rollbacks.sql",
                           sql: PackageResources._002_deployments_rollbacks_sql),
         EmbeddedMigration(version: 3, fileName: "0003_audit.sql", sql: PackageResources._003_audit_sql),
+        EmbeddedMigration(version: 4, fileName: "0004_drop_unused_alert_index.sql",
+                          sql: PackageResources._004_drop_unused_alert_index_sql),
     ]
 }
