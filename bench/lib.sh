@@ -6,10 +6,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export LC_ALL=C
 
 # $RIPCORD_BIN pins a prebuilt binary (e.g. to measure one build while the tree changes); otherwise
-# the release build in the scripts' own scratch path.
+# the release build in the scripts' own scratch path, built as scripts/run and the Dockerfile build
+# what ships (Swift runtime linked statically), so RSS figures are the shipped binary's.
 ripcord_binary() {
     if [ -n "${RIPCORD_BIN:-}" ]; then echo "$RIPCORD_BIN"; return; fi
-    (cd "$ROOT" && swift build -c release --scratch-path "$ROOT/.build-proof" --product ripcord >&2)
+    (cd "$ROOT" && swift build -c release --static-swift-stdlib --scratch-path "$ROOT/.build-proof" --product ripcord >&2)
     echo "$ROOT/.build-proof/release/ripcord"
 }
 

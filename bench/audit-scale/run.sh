@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 EVENTS=${1:-1000000}; ROLLBACKS=${2:-100000}; RUNS=${3:-200}
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
-swift build -c release --product ripcord >/dev/null
+# Built as scripts/run builds it (same folder, same flags: switching flags would rebuild everything).
+swift build -c release --product ripcord --static-swift-stdlib >/dev/null
 BIN="$(swift build -c release --show-bin-path)/ripcord"
 WORK=$(mktemp -d); trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 DB="$WORK/ripcord.sqlite3"
