@@ -11,9 +11,13 @@ enum PlanningRows {
         var fingerprints: Set<String>
         /// Whether each rollback's other firing triggers were counted.
         var countsFiring: Bool
+        /// Set once a plan changed rollbacks or the circuit: only `activeDeployments` still holds
+        /// (planning writes no deployment, and a batch plans at one `now`).
+        var stale = false
 
         /// Whether it holds everything planning `group` reads.
         func covers(_ group: AlertGroup) -> Bool {
+            if stale { return false }
             if snapshot.rollbacks.isEmpty { return true }
             if !countsFiring && group.alerts.contains(where: { $0.status == .resolved }) { return false }
             return group.alerts.allSatisfy { fingerprints.contains($0.fingerprint) }
@@ -24,17 +28,21 @@ enum PlanningRows {
     /// (found by the fingerprint index) and, when a resolution needs it, a count of their other firing
     /// ones, so planning a delivery does not read every trigger of every soaking deployment's rollback
     /// (an alert storm made that quadratic).
-    static func snapshot(_ db: Database, now: Timestamp, windowSeconds: Double, for group: AlertGroup) throws -> LoadedSnapshot {
+    /// `deployments`, when given, are the soaking deployments read earlier in the same transaction at
+    /// the same `now` (a batch re-reads rollbacks after a plan changed them, not deployments).
+    static func snapshot(_ db: Database, now: Timestamp, windowSeconds: Double, for group: AlertGroup,
+                         deployments known: [Deployment]? = nil) throws -> LoadedSnapshot {
         // Deployments being or already rolled back stay visible, so later alerts join their rollback.
-        let deployments = try db.query("SELECT * FROM deployments WHERE state IN ('active', 'rolling_back', 'rolled_back') AND soak_ends_at > ?",
-                                       [.text(now.rfc3339)]).map(Deployment.init(row:))
+        let deployments = try known ?? db.query("SELECT * FROM deployments WHERE state IN ('active', 'rolling_back', 'rolled_back') AND soak_ends_at > ?",
+                                                [.text(now.rfc3339)]).map(Deployment.init(row:))
         var rollbacks: [Int64: ExistingRollback] = [:]
-        let ids = deployments.map { String($0.id) }.joined(separator: ",")
+        // Lists are bound as one JSON array, so each query is one cached statement whatever its length.
+        let ids = CanonicalJSON.string(.array(deployments.map { .number(Double($0.id)) }))
         let rows = try db.query("""
             SELECT id, deployment_id, policy, status FROM rollbacks
             WHERE status IN ('pending', 'running', 'verifying', 'interrupted')
-               OR deployment_id IN (\(ids.isEmpty ? "NULL" : ids))
-            """)
+               OR deployment_id IN (SELECT value FROM json_each(?))
+            """, [.text(ids)])
         for row in rows {
             let id = row.int("id")
             rollbacks[id] = ExistingRollback(id: id, deploymentID: row.int("deployment_id"), policy: row.text("policy"),
@@ -44,17 +52,20 @@ enum PlanningRows {
         // Only a resolution asks how many triggers still fire.
         let countsFiring = group.alerts.contains { $0.status == .resolved }
         if !rollbacks.isEmpty && !fingerprints.isEmpty {
-            // One cached statement per fingerprint (an IN list would prepare a statement per list length).
-            for fingerprint in fingerprints {
-                for t in try db.query("SELECT rollback_id, starts_at, status FROM rollback_triggers WHERE fingerprint = ?",
-                                      [.text(fingerprint)]) {
-                    let key = TriggerKey(fingerprint: fingerprint, startsAt: Timestamp(rfc3339: t.text("starts_at")) ?? .zero)
-                    rollbacks[t.int("rollback_id")]?.triggers[key] = AlertStatus(rawValue: t.text("status")) ?? .firing
-                }
+            let list = CanonicalJSON.string(.array(fingerprints.sorted().map { .string($0) }))
+            for t in try db.query("""
+                SELECT rollback_id, fingerprint, starts_at, status FROM rollback_triggers
+                WHERE fingerprint IN (SELECT value FROM json_each(?))
+                """, [.text(list)]) {
+                let key = TriggerKey(fingerprint: t.text("fingerprint"), startsAt: Timestamp(rfc3339: t.text("starts_at")) ?? .zero)
+                rollbacks[t.int("rollback_id")]?.triggers[key] = AlertStatus(rawValue: t.text("status")) ?? .firing
             }
             if countsFiring {
-                let list = rollbacks.keys.map(String.init).joined(separator: ",")
-                for row in try db.query("SELECT rollback_id, count(*) AS n FROM rollback_triggers WHERE status = 'firing' AND rollback_id IN (\(list)) GROUP BY rollback_id") {
+                let list = CanonicalJSON.string(.array(rollbacks.keys.sorted().map { .number(Double($0)) }))
+                for row in try db.query("""
+                    SELECT rollback_id, count(*) AS n FROM rollback_triggers
+                    WHERE status = 'firing' AND rollback_id IN (SELECT value FROM json_each(?)) GROUP BY rollback_id
+                    """, [.text(list)]) {
                     let id = row.int("rollback_id")
                     let loaded = rollbacks[id]?.triggers.values.filter { $0 == .firing }.count ?? 0
                     rollbacks[id]?.otherFiringTriggers = Int(row.int("n")) - loaded
@@ -63,11 +74,12 @@ enum PlanningRows {
         }
         // Cooldowns are looked up by the service of a soaking deployment: read only those services.
         var last: [String: Timestamp] = [:]
-        for service in Set(deployments.map(\.service)) {
-            if let at = try db.queryOne("SELECT max(created_at) AS at FROM rollbacks WHERE service = ? AND status != 'cancelled'",
-                                        [.text(service)])?.optionalText("at") {
-                last[service] = Timestamp(rfc3339: at)
-            }
+        let services = CanonicalJSON.string(.array(Set(deployments.map(\.service)).sorted().map { .string($0) }))
+        for row in try db.query("""
+            SELECT service, max(created_at) AS at FROM rollbacks
+            WHERE service IN (SELECT value FROM json_each(?)) AND status != 'cancelled' GROUP BY service
+            """, [.text(services)]) {
+            last[row.text("service")] = Timestamp(rfc3339: row.text("at"))
         }
         let snapshot = PlanningSnapshot(activeDeployments: deployments, rollbacks: rollbacks, lastRollbackAt: last,
                                         circuit: try CircuitRows.state(db, now: now, windowSeconds: windowSeconds))
@@ -77,20 +89,22 @@ enum PlanningRows {
     /// Plans one stored delivery (snapshot, plan, apply), in the caller's transaction; an already
     /// planned one gives no decisions. `known` is its notification when the caller has it decoded.
     /// `cached` carries the snapshot from one delivery to the next of a batch (same `now`) while
-    /// plans only record decisions and it covers the next delivery's alerts; a plan that changes
-    /// rollbacks or the circuit drops it.
+    /// plans only record decisions and it covers the next delivery's alerts; after a plan that changes
+    /// rollbacks or the circuit, the next delivery re-reads everything but the deployments.
     static func plan(deliveryID id: Int64, group known: AlertGroup?, planner: Planner, _ db: Database,
                      now: Timestamp, cached: inout LoadedSnapshot?) throws -> [Decision] {
         let columns = known == nil ? "raw_body, planned_at" : "planned_at"
         guard let row = try db.queryOne("SELECT \(columns) FROM deliveries WHERE id = ?", [.integer(id)]),
               row["planned_at"] == .null else { return [] }
         let group = try known ?? NotificationDecoder.decode(row["raw_body"].bytes ?? [])
-        let loaded = try cached.flatMap { $0.covers(group) ? $0 : nil }
-            ?? snapshot(db, now: now, windowSeconds: planner.limits.windowSeconds, for: group)
+        var loaded = try cached.flatMap { $0.covers(group) ? $0 : nil }
+            ?? snapshot(db, now: now, windowSeconds: planner.limits.windowSeconds, for: group,
+                        deployments: cached?.snapshot.activeDeployments)
         let plan = planner.plan(deliveryID: id, group: group, snapshot: loaded.snapshot, now: now)
         let changesState = !plan.newRollbacks.isEmpty || !plan.attachments.isEmpty || !plan.resolutions.isEmpty
             || !plan.cancellations.isEmpty || plan.circuitOpened != nil
-        cached = changesState ? nil : loaded
+        loaded.stale = loaded.stale || changesState
+        cached = loaded
         let decisions = try apply(plan, db, now: now)
         try db.run("UPDATE deliveries SET planned_at = ? WHERE id = ?", [.text(now.rfc3339), .integer(id)])
         return decisions
