@@ -11,13 +11,19 @@ enum PlanningRows {
         var fingerprints: Set<String>
         /// Whether each rollback's other firing triggers were counted.
         var countsFiring: Bool
+        /// The services whose last rollback was read (for cooldowns); nil: every soaking deployment's.
+        var cooldownServices: Set<String>?
         /// Set once a plan changed rollbacks or the circuit: only `activeDeployments` still holds
         /// (planning writes no deployment, and a batch plans at one `now`).
         var stale = false
 
-        /// Whether it holds everything planning `group` reads.
-        func covers(_ group: AlertGroup) -> Bool {
+        /// Whether it holds everything planning `group` reads; `services` are the ones its plan may
+        /// ask cooldowns of (`PlanningRows.cooldownServices`).
+        func covers(_ group: AlertGroup, services: Set<String>?) -> Bool {
             if stale { return false }
+            if let loaded = cooldownServices {
+                guard let services, services.isSubset(of: loaded) else { return false }
+            }
             if snapshot.rollbacks.isEmpty { return true }
             if !countsFiring && group.alerts.contains(where: { $0.status == .resolved }) { return false }
             return group.alerts.allSatisfy { fingerprints.contains($0.fingerprint) }
@@ -30,11 +36,14 @@ enum PlanningRows {
     /// (an alert storm made that quadratic).
     /// `deployments`, when given, are the soaking deployments read earlier in the same transaction at
     /// the same `now` (a batch re-reads rollbacks after a plan changed them, not deployments).
+    /// `cooldownServices` limits the cooldown lookups to those services (nil: every soaking one).
     static func snapshot(_ db: Database, now: Timestamp, windowSeconds: Double, for group: AlertGroup,
-                         deployments known: [Deployment]? = nil) throws -> LoadedSnapshot {
+                         deployments earlier: PlanningSnapshot? = nil,
+                         cooldownServices: Set<String>? = nil) throws -> LoadedSnapshot {
         // Deployments being or already rolled back stay visible, so later alerts join their rollback.
-        let deployments = try known ?? db.query("SELECT * FROM deployments WHERE state IN ('active', 'rolling_back', 'rolled_back') AND soak_ends_at > ?",
-                                                [.text(now.rfc3339)]).map(Deployment.init(row:))
+        let deployments = try earlier?.activeDeployments
+            ?? db.query("SELECT * FROM deployments WHERE state IN ('active', 'rolling_back', 'rolled_back') AND soak_ends_at > ?",
+                        [.text(now.rfc3339)]).map(Deployment.init(row:))
         var rollbacks: [Int64: ExistingRollback] = [:]
         // Lists are bound as one JSON array, so each query is one cached statement whatever its length.
         let ids = CanonicalJSON.string(.array(deployments.map { .number(Double($0.id)) }))
@@ -74,16 +83,40 @@ enum PlanningRows {
         }
         // Cooldowns are looked up by the service of a soaking deployment: read only those services.
         var last: [String: Timestamp] = [:]
-        let services = CanonicalJSON.string(.array(Set(deployments.map(\.service)).sorted().map { .string($0) }))
+        var soakingServices = Set(deployments.map(\.service))
+        if let cooldownServices { soakingServices.formIntersection(cooldownServices) }
+        let services = CanonicalJSON.string(.array(soakingServices.sorted().map { .string($0) }))
         for row in try db.query("""
             SELECT service, max(created_at) AS at FROM rollbacks
             WHERE service IN (SELECT value FROM json_each(?)) AND status != 'cancelled' GROUP BY service
             """, [.text(services)]) {
             last[row.text("service")] = Timestamp(rfc3339: row.text("at"))
         }
-        let snapshot = PlanningSnapshot(activeDeployments: deployments, rollbacks: rollbacks, lastRollbackAt: last,
-                                        circuit: try CircuitRows.state(db, now: now, windowSeconds: windowSeconds))
-        return LoadedSnapshot(snapshot: snapshot, fingerprints: fingerprints, countsFiring: countsFiring)
+        let circuit = try CircuitRows.state(db, now: now, windowSeconds: windowSeconds)
+        var snapshot: PlanningSnapshot
+        if var earlier {   // keeps its deployments' indexes
+            earlier.rollbacks = rollbacks
+            earlier.lastRollbackAt = last
+            earlier.circuit = circuit
+            snapshot = earlier
+        } else {
+            snapshot = PlanningSnapshot(activeDeployments: deployments, rollbacks: rollbacks, lastRollbackAt: last,
+                                        circuit: circuit)
+        }
+        return LoadedSnapshot(snapshot: snapshot, fingerprints: fingerprints, countsFiring: countsFiring,
+                              cooldownServices: cooldownServices)
+    }
+
+    /// The services a plan for `group` can look up cooldowns of: a matched deployment's service is
+    /// the value of the label its policy maps to `service`, so these are those labels' values; nil
+    /// (every service) when a policy maps no service.
+    static func cooldownServices(for group: AlertGroup, planner: Planner) -> Set<String>? {
+        var services: Set<String> = []
+        for policy in planner.policies {
+            guard let label = policy.deployment["service"] else { return nil }
+            for alert in group.alerts { if let value = alert.labels[label] { services.insert(value) } }
+        }
+        return services
     }
 
     /// Plans one stored delivery (snapshot, plan, apply), in the caller's transaction; an already
@@ -97,21 +130,23 @@ enum PlanningRows {
         guard let row = try db.queryOne("SELECT \(columns) FROM deliveries WHERE id = ?", [.integer(id)]),
               row["planned_at"] == .null else { return [] }
         let group = try known ?? NotificationDecoder.decode(row["raw_body"].bytes ?? [])
-        var loaded = try cached.flatMap { $0.covers(group) ? $0 : nil }
+        let services = cooldownServices(for: group, planner: planner)
+        var loaded = try cached.flatMap { $0.covers(group, services: services) ? $0 : nil }
             ?? snapshot(db, now: now, windowSeconds: planner.limits.windowSeconds, for: group,
-                        deployments: cached?.snapshot.activeDeployments)
+                        deployments: cached?.snapshot, cooldownServices: services)
         let plan = planner.plan(deliveryID: id, group: group, snapshot: loaded.snapshot, now: now)
         let changesState = !plan.newRollbacks.isEmpty || !plan.attachments.isEmpty || !plan.resolutions.isEmpty
             || !plan.cancellations.isEmpty || plan.circuitOpened != nil
         loaded.stale = loaded.stale || changesState
         cached = loaded
-        let decisions = try apply(plan, db, now: now)
+        let decisions = try apply(plan, db, now: now, soaking: loaded.snapshot)
         try db.run("UPDATE deliveries SET planned_at = ? WHERE id = ?", [.text(now.rfc3339), .integer(id)])
         return decisions
     }
 
-    /// Writes a plan; returns the decisions with their ids and rollback ids filled in.
-    static func apply(_ plan: RollbackPlan, _ db: Database, now: Timestamp) throws -> [Decision] {
+    /// Writes a plan; returns the decisions with their ids and rollback ids filled in. `soaking`, the
+    /// snapshot it was planned from, names the deployments its decisions refer to.
+    static func apply(_ plan: RollbackPlan, _ db: Database, now: Timestamp, soaking: PlanningSnapshot? = nil) throws -> [Decision] {
         let at = now.rfc3339
         var newIDs: [Int64] = []
         for rollback in plan.newRollbacks {
@@ -167,10 +202,12 @@ enum PlanningRows {
                  .text(recorded.reason), .text(recorded.decidedAt)])
             recorded.id = db.lastInsertRowID
             decisions.append(recorded)
-            let deployment = recorded.deploymentID.flatMap { id in plan.newRollbacks.first { $0.deployment.id == id }?.deployment }
-            let place = try recorded.deploymentID.flatMap { id in
-                try db.queryOne("SELECT service, namespace FROM deployments WHERE id = ?", [.integer(id)])
+            let deployment = recorded.deploymentID.flatMap { id in
+                plan.newRollbacks.first { $0.deployment.id == id }?.deployment ?? soaking?.deployment(id: id)
             }
+            let place = try deployment == nil ? recorded.deploymentID.flatMap { id in
+                try db.queryOne("SELECT service, namespace FROM deployments WHERE id = ?", [.integer(id)])
+            } : nil
             try AuditRows.append(AuditRecord(
                 kind: "decision", service: deployment?.service ?? place?.text("service"),
                 namespace: deployment?.namespace ?? place?.text("namespace"), deploymentID: recorded.deploymentID,

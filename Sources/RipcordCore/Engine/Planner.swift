@@ -71,7 +71,11 @@ public struct Planner: Sendable {
                 misses.append("policy \(policy.name): the alert has no \(missing.joined(separator: ", ")) label")
                 continue
             }
-            let matching = state.snapshot.activeDeployments.filter { deployment in
+            // Only deployments of the wanted service can match, when the policy maps one.
+            let snapshot = state.snapshot
+            let pool = wanted["service"].map { service in (snapshot.byService[service] ?? []).map { snapshot.activeDeployments[$0] } }
+                ?? snapshot.activeDeployments
+            let matching = pool.filter { deployment in
                 deployment.isInSoakWindow(at: now) && wanted.allSatisfy { field, value in
                     switch field {
                     case "service": return deployment.service == value

@@ -84,7 +84,13 @@ public struct CircuitState: Sendable, Hashable {
 public struct PlanningSnapshot: Sendable {
     /// Deployments in their soak window: `active` ones, and ones being or already rolled back
     /// (alerts for those join their rollback).
-    public var activeDeployments: [Deployment]
+    public var activeDeployments: [Deployment] {
+        didSet { (byService, byID) = PlanningSnapshot.index(activeDeployments) }
+    }
+    /// Positions in `activeDeployments` by service and by id, so planning an alert does not scan
+    /// every soaking deployment (an alert storm brings thousands of alerts for hundreds of them).
+    public private(set) var byService: [String: [Int]]
+    public private(set) var byID: [Int64: Int]
     /// Rollbacks of those deployments, and every unfinished rollback, by id.
     public var rollbacks: [Int64: ExistingRollback]
     /// The latest (not cancelled) rollback of each service, for cooldowns.
@@ -96,9 +102,25 @@ public struct PlanningSnapshot: Sendable {
     public init(activeDeployments: [Deployment], rollbacks: [Int64: ExistingRollback],
                 lastRollbackAt: [String: Timestamp], circuit: CircuitState) {
         self.activeDeployments = activeDeployments
+        (byService, byID) = PlanningSnapshot.index(activeDeployments)
         self.rollbacks = rollbacks
         self.lastRollbackAt = lastRollbackAt
         self.circuit = circuit
+    }
+
+    static func index(_ deployments: [Deployment]) -> ([String: [Int]], [Int64: Int]) {
+        var byService: [String: [Int]] = [:]
+        var byID: [Int64: Int] = [:]
+        for (position, deployment) in deployments.enumerated() {
+            byService[deployment.service, default: []].append(position)
+            byID[deployment.id] = position
+        }
+        return (byService, byID)
+    }
+
+    /// The soaking deployment with this id.
+    public func deployment(id: Int64) -> Deployment? {
+        byID[id].map { activeDeployments[$0] }
     }
 }
 
