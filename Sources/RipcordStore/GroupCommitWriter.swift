@@ -12,10 +12,14 @@ final class GroupCommitWriter: @unchecked Sendable {
         var result: Result<Any, Error>?
         /// Each caller waits on its own semaphore, so a commit wakes only the callers it finished.
         let done = DispatchSemaphore(value: 0)
-        /// For a write nobody waits for: called with its outcome once its transaction ended.
-        let completion: ((Error?) -> Void)?
-        init(work: @escaping (Database) throws -> Any, completion: ((Error?) -> Void)? = nil) {
+        /// For a write nobody waits for: called (on the writer thread) once its transaction ended.
+        let completion: ((Result<Any, Error>) -> Void)?
+        /// Runs before the other writes queued ahead of it; see `write(urgent:_:)`.
+        let urgent: Bool
+        init(work: @escaping (Database) throws -> Any, urgent: Bool = false,
+             completion: ((Result<Any, Error>) -> Void)? = nil) {
             self.work = work
+            self.urgent = urgent
             self.completion = completion
         }
     }
@@ -23,6 +27,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let database: Database
     private let condition = NSCondition()
     private var queue: [Pending] = []
+    /// How many of `queue` are urgent.
+    private var urgentQueued = 0
     private var stopped = false
     private var thread: Thread?
     private let maxBatch: Int
@@ -38,18 +44,30 @@ final class GroupCommitWriter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Runs `work` inside a transaction and returns once that transaction is committed.
-    func write<T>(_ work: @escaping (Database) throws -> T) throws -> T {
-        let pending = Pending { try work($0) }
+    /// Runs `work` inside a transaction and returns once that transaction is committed. An `urgent`
+    /// write (a rollback about to start waits for it) runs before the other writes queued ahead of it
+    /// (urgent ones keep their order) and its transaction commits once no urgent write is left, so
+    /// it waits for at most the one write already running.
+    func write<T>(urgent: Bool = false, _ work: @escaping (Database) throws -> T) throws -> T {
+        let pending = Pending(work: { try work($0) }, urgent: urgent)
         guard enqueue(pending) else { throw GroupCommitWriter.closed }
         pending.done.wait()
         return try pending.result!.get() as! T
     }
 
-    /// Queues `work` without waiting for it. Writes commit in the order they were queued, so a
-    /// later `write` returns only once this one is committed too (or has failed: `completion`).
-    func submit(_ work: @escaping (Database) throws -> Void, completion: @escaping (Error?) -> Void) {
-        if !enqueue(Pending(work: { try work($0) }, completion: completion)) { completion(GroupCommitWriter.closed) }
+    /// Queues `work` without waiting for it. Writes commit in the order they were queued (urgent ones
+    /// aside), so a later `write` returns only once this one is committed too (or has failed).
+    func submit(urgent: Bool = false, _ work: @escaping (Database) throws -> Void, completion: @escaping (Error?) -> Void) {
+        submit(urgent: urgent, work) { (result: Result<Void, Error>) in
+            if case .failure(let error) = result { completion(error) } else { completion(nil) }
+        }
+    }
+
+    /// `submit` for a write with a result; `completion` runs on the writer thread, so keep it short.
+    func submit<T>(urgent: Bool = false, _ work: @escaping (Database) throws -> T,
+                   completion: @escaping (Result<T, Error>) -> Void) {
+        let pending = Pending(work: { try work($0) }, urgent: urgent, completion: { result in completion(result.map { $0 as! T }) })
+        if !enqueue(pending) { completion(.failure(GroupCommitWriter.closed)) }
     }
 
     private static let closed = SQLiteError(code: 21, message: "the database is closed")
@@ -60,6 +78,7 @@ final class GroupCommitWriter: @unchecked Sendable {
         defer { condition.unlock() }
         guard !stopped else { return false }
         queue.append(pending)
+        if pending.urgent { urgentQueued += 1 }
         condition.signal()   // only the writer thread waits on the condition
         return true
     }
@@ -88,15 +107,25 @@ final class GroupCommitWriter: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let batch = Array(queue.prefix(maxBatch))
-            queue.removeFirst(batch.count)
+            // The writes queued now make this transaction; an urgent one arriving meanwhile joins it.
+            let available = min(queue.count, maxBatch)
             condition.unlock()
-
-            commit(batch)
+            commit(available: available)
         }
     }
 
-    private func commit(_ batch: [Pending]) {
+    /// The next write of the transaction: an urgent one first, wherever it is queued.
+    private func next() -> Pending? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !queue.isEmpty else { return nil }
+        guard urgentQueued > 0, let index = queue.firstIndex(where: \.urgent) else { return queue.removeFirst() }
+        urgentQueued -= 1
+        return queue.remove(at: index)
+    }
+
+    private func commit(available: Int) {
+        var taken: [Pending] = []
         var results: [Result<Any, Error>] = []
         do {
             try database.run("BEGIN IMMEDIATE")
@@ -107,7 +136,9 @@ final class GroupCommitWriter: @unchecked Sendable {
                 database.kept.removeAll()
                 dataVersion = version
             }
-            for pending in batch {
+            while taken.count < available || taken.last?.urgent == false && hasUrgent() {
+                guard let pending = next() else { break }
+                taken.append(pending)
                 // A savepoint per write: one failing write does not undo the others.
                 do {
                     results.append(.success(try database.savepoint("write") { try pending.work(database) }))
@@ -116,20 +147,29 @@ final class GroupCommitWriter: @unchecked Sendable {
                 } catch {
                     results.append(.failure(error))
                 }
+                if pending.urgent && !hasUrgent() { break }
             }
             try database.run("COMMIT")
         } catch {
             database.kept.removeAll()
             try? database.execute("ROLLBACK")
-            results = batch.map { _ in .failure(error) }
+            // A transaction that could not even begin fails the writes it was for (not retried in a loop).
+            while taken.count < available, let pending = next() { taken.append(pending) }
+            results = taken.map { _ in .failure(error) }
         }
-        for (pending, result) in zip(batch, results) {
+        for (pending, result) in zip(taken, results) {
             if let completion = pending.completion {
-                if case .failure(let error) = result { completion(error) } else { completion(nil) }
+                completion(result)
             } else {
                 pending.result = result
                 pending.done.signal()
             }
         }
+    }
+
+    private func hasUrgent() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return urgentQueued > 0
     }
 }

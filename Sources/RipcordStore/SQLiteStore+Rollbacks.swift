@@ -6,23 +6,36 @@ extension SQLiteStore: RollbackStore {
     public func planDeliveries(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner,
                                now: Timestamp) throws(StoreError) -> [Result<[Decision], StoreError>] {
         try write("planning \(batch.count) deliveries") { db in
-            var snapshot: PlanningRows.LoadedSnapshot?
-            return try batch.map { item in
-                do {
-                    return .success(try db.savepoint("plan") {
-                        do {
-                            return try PlanningRows.plan(deliveryID: item.id, group: item.group, planner: planner, db,
-                                                         now: now, cached: &snapshot)
-                        } catch {
-                            snapshot = nil
-                            throw error
-                        }
-                    })
-                } catch let error as SavepointRollbackFailed {
-                    throw error.failure   // the whole batch's transaction rolls back
-                } catch {
-                    return .failure(SQLiteStore.storeError(error, doing: "planning delivery \(item.id)"))
-                }
+            try SQLiteStore.plan(batch, planner: planner, db, now: now)
+        }
+    }
+
+    public func planDeliveriesQueued(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner, now: Timestamp,
+                                     completion: @escaping @Sendable (Result<[Result<[Decision], StoreError>], StoreError>) -> Void) {
+        writer.submit({ db in try SQLiteStore.plan(batch, planner: planner, db, now: now) }, completion: { outcome in
+            completion(outcome.mapError { SQLiteStore.storeError($0, doing: "planning \(batch.count) deliveries") })
+        })
+    }
+
+    /// Plans each delivery of `batch` under its own savepoint, in the caller's transaction.
+    static func plan(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner, _ db: Database,
+                     now: Timestamp) throws -> [Result<[Decision], StoreError>] {
+        var snapshot: PlanningRows.LoadedSnapshot?
+        return try batch.map { item in
+            do {
+                return .success(try db.savepoint("plan") {
+                    do {
+                        return try PlanningRows.plan(deliveryID: item.id, group: item.group, planner: planner, db,
+                                                     now: now, cached: &snapshot)
+                    } catch {
+                        snapshot = nil
+                        throw error
+                    }
+                })
+            } catch let error as SavepointRollbackFailed {
+                throw error.failure   // the whole batch's transaction rolls back
+            } catch {
+                return .failure(SQLiteStore.storeError(error, doing: "planning delivery \(item.id)"))
             }
         }
     }
@@ -41,7 +54,7 @@ extension SQLiteStore: RollbackStore {
     }
 
     public func claimDueRollbacks(now: Timestamp, limit: Int, owner: String) throws(StoreError) -> [RollbackJob] {
-        try write("claiming rollbacks") { db in try RollbackRows.claim(db, now: now, limit: limit, owner: owner) }
+        try write("claiming rollbacks", urgent: true) { db in try RollbackRows.claim(db, now: now, limit: limit, owner: owner) }
     }
 
     public func activeRollbackCount() throws(StoreError) -> Int {
@@ -58,7 +71,7 @@ extension SQLiteStore: RollbackStore {
 
     public func startAttempt(rollbackID: Int64, actionIndex: Int, executor: String, kind: String, attempt: Int,
                              request: String, now: Timestamp) throws(StoreError) -> Int64 {
-        try write("recording an attempt") { db in
+        try write("recording an attempt", urgent: true) { db in
             try db.run("""
                 INSERT INTO rollback_attempts (rollback_id, action_index, executor, kind, attempt, started_at, outcome, request)
                 VALUES (?, ?, ?, ?, ?, ?, 'running', ?)
@@ -102,11 +115,11 @@ extension SQLiteStore: RollbackStore {
         }
     }
 
-    /// Queues a status change without waiting for its commit; a later write (such as `startAttempt`)
-    /// returns only after it is committed, since writes commit in order. Failures go to `failed`.
+    /// Queues a status change without waiting for its commit; `startAttempt` returns only after it is
+    /// committed, since both are urgent writes and those commit in order. Failures go to `failed`.
     public func updateRollbackQueued(id: Int64, status: RollbackStatus, currentAction: Int?, executor: String?,
                                      reason: String?, now: Timestamp, failed: @escaping @Sendable (StoreError) -> Void) {
-        writer.submit({ db in
+        writer.submit(urgent: true, { db in
             try RollbackRows.update(db, id: id, status: status, currentAction: currentAction, executor: executor,
                                     reason: reason, now: now)
         }, completion: { error in

@@ -50,9 +50,10 @@ public final class SQLiteStore: DeliveryStore, @unchecked Sendable {
     }
 
     /// Runs `work` in a committed write transaction (shared with other writes arriving at the same time).
-    public func write<T>(_ doing: String, _ work: @escaping (Database) throws -> T) throws(StoreError) -> T {
+    /// `urgent`: a rollback waits for it to start, so it goes ahead of queued writes (see GroupCommitWriter).
+    public func write<T>(_ doing: String, urgent: Bool = false, _ work: @escaping (Database) throws -> T) throws(StoreError) -> T {
         do {
-            return try writer.write(work)
+            return try writer.write(urgent: urgent, work)
         } catch let error as StoreError {
             throw error
         } catch {

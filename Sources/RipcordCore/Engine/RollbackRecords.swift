@@ -190,6 +190,11 @@ public protocol RollbackStore: Sendable {
     /// A `group` is the delivery's notification when the caller still has it decoded; nil reads it back.
     func planDeliveries(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner,
                         now: Timestamp) throws(StoreError) -> [Result<[Decision], StoreError>]
+    /// `planDeliveries` without waiting: the batch is queued behind the writes before it (batches
+    /// queued one after another are planned in that order) and `completion` gets its outcome once
+    /// its transaction ended, on the store's writer thread (so it must be short).
+    func planDeliveriesQueued(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner, now: Timestamp,
+                              completion: @escaping @Sendable (Result<[Result<[Decision], StoreError>], StoreError>) -> Void)
     /// Runs the planner on a notification against the current database, changing nothing.
     func previewPlan(group: AlertGroup, planner: Planner, now: Timestamp) throws(StoreError) -> RollbackPlan
     /// Deliveries not yet planned (after a crash), oldest first.
