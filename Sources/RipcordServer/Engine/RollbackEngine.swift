@@ -58,8 +58,15 @@ public final class RollbackEngine: Sendable {
     /// Above this many waiting deliveries, new ones are queued without their notification (the
     /// planner reads it back from the database), so a backlog costs ids, not decoded bodies.
     static let decodedBacklogLimit = 1024
-    /// Most deliveries planned in one transaction.
-    static let planBatchLimit = 32
+    /// Most deliveries planned by one write. The planning loop queues up to `planBatchesInFlight` such
+    /// writes without waiting for them (they share transactions with whatever else is queued), so a
+    /// rollback's claim and first attempt, urgent writes, wait behind at most one of them.
+    static let planBatchLimit = 8
+    static let planBatchesInFlight = 4
+    /// Planning writes queued and not yet committed.
+    private let planInFlight = Mutex(0)
+    /// Committed planning batches and their outcomes, for the planning loop to log.
+    private let planned = Mutex<[(batch: [StoredDelivery], results: [Result<[Decision], StoreError>])]>([])
     private let planWakeups: AsyncStream<Void>
     private let planWakeInput: AsyncStream<Void>.Continuation
     /// Set when planning a delivery failed (e.g. a full disk); the scheduler then re-queues every
@@ -128,28 +135,38 @@ public final class RollbackEngine: Sendable {
 
     func planLoop() async {
         for await _ in planWakeups {
-            while true {
+            for done in planned.withLock({ list in defer { list.removeAll() }; return list }) {
+                report(done.batch, done.results)
+            }
+            while planInFlight.withLock({ $0 < RollbackEngine.planBatchesInFlight }) {
                 let batch = planQueue.withLock { queue in
                     let taken = Array(queue.prefix(RollbackEngine.planBatchLimit))
                     queue.removeFirst(taken.count)
                     return taken
                 }
                 if batch.isEmpty { break }
-                plan(batch)
+                planInFlight.withLock { $0 += 1 }
+                store.planDeliveriesQueued(batch.map { ($0.id, $0.group) }, planner: planner, now: .now()) { outcome in
+                    // On the writer thread: only hand the outcome over (and wake the scheduler at once).
+                    let results: [Result<[Decision], StoreError>]
+                    switch outcome {
+                    case .success(let each): results = each
+                    case .failure(let error): results = batch.map { _ in .failure(error) }
+                    }
+                    if results.contains(where: { (try? $0.get())?.contains { $0.rollbackID != nil } == true }) {
+                        self.wakeInput.yield()
+                    }
+                    self.planned.withLock { $0.append((batch, results)) }
+                    self.planInFlight.withLock { $0 -= 1 }
+                    self.planWakeInput.yield()
+                }
             }
         }
     }
 
-    /// Plans a batch in one transaction and logs each decision; a failure leaves its deliveries
-    /// unplanned (planned_at NULL) for the scheduler to re-queue.
-    func plan(_ batch: [StoredDelivery]) {
-        let results: [Result<[Decision], StoreError>]
-        do {
-            results = try store.planDeliveries(batch.map { ($0.id, $0.group) }, planner: planner, now: .now())
-        } catch {
-            results = batch.map { _ in .failure(error) }
-        }
-        var rollbackPlanned = false
+    /// Logs a planned batch's decisions; a failure leaves its deliveries unplanned (planned_at NULL)
+    /// for the scheduler to re-queue.
+    func report(_ batch: [StoredDelivery], _ results: [Result<[Decision], StoreError>]) {
         for (delivery, result) in zip(batch, results) {
             let id = delivery.id
             switch result {
@@ -163,14 +180,12 @@ public final class RollbackEngine: Sendable {
                         "rollback.id": "\(decision.rollbackID.map(String.init) ?? "-")", "reason": "\(decision.reason)",
                     ])
                 }
-                if decisions.contains(where: { $0.rollbackID != nil }) { rollbackPlanned = true }
             case .failure(let error):
                 planningFailed.withLock { $0 = true }
                 logger.error("could not plan delivery \(id); it is retried shortly",
                              metadata: ["error": "\(error.message)"])
             }
         }
-        if rollbackPlanned { wakeInput.yield() }
     }
 
     func schedule() async {
