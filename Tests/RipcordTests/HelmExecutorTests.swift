@@ -14,17 +14,17 @@ struct HelmExecutorTests {
     @Test("rolls back to the recorded previous revision with -n, --kube-context, --wait and --timeout, and verifies with helm status")
     func rollsBackToRecordedRevision() async throws {
         let kube = try FakeKube(folder: TestFolder())
-        let executor = HelmRollbackExecutor(config: executorConfig("helm", .helmRollback, kube: kube, timeout: 10))
+        let executor = HelmRollbackExecutor(config: executorConfig("helm", .helmRollback, kube: kube))
         let outcome = await run(executor, rollbackJob(target: ["helm": Targets.helm]))
         #expect(outcome.result.outcome == .succeeded, "\(outcome.result.error)")
         #expect(outcome.result.verification.contains(#"deployed, revision 5, "Rollback to 2"; expected deployed, revision 5, "Rollback to 2""#))
         #expect(outcome.result.exitCode == 0)
         #expect(kube.calls().map(\.argv) == [
             ["history", "checkout", "-n", "prod", "--kube-context", "kind-prod", "-o", "json"],
-            ["rollback", "checkout", "2", "-n", "prod", "--kube-context", "kind-prod", "--wait", "--timeout", "8s"],
+            ["rollback", "checkout", "2", "-n", "prod", "--kube-context", "kind-prod", "--wait", "--timeout", "48s"],
             ["status", "checkout", "-n", "prod", "--kube-context", "kind-prod", "-o", "json"],
         ])
-        #expect(outcome.result.outputTail.contains("$ \(kube.helm) rollback checkout 2 -n prod --kube-context kind-prod --wait --timeout 8s\nRollback was a success! Happy Helming!"))
+        #expect(outcome.result.outputTail.contains("$ \(kube.helm) rollback checkout 2 -n prod --kube-context kind-prod --wait --timeout 48s\nRollback was a success! Happy Helming!"))
         #expect(kube.releaseHistory().last?["description"] as? String == "Rollback to 2")
     }
 

@@ -12,13 +12,13 @@ struct KubectlExecutorTests {
     @Test("rollout undo goes to the recorded revision, then waits for rollout status")
     func rolloutUndo() async throws {
         let kube = try FakeKube(folder: TestFolder())
-        let executor = KubectlRolloutUndoExecutor(config: executorConfig("undo", .kubectlRolloutUndo, kube: kube, timeout: 10))
+        let executor = KubectlRolloutUndoExecutor(config: executorConfig("undo", .kubectlRolloutUndo, kube: kube))
         let job = rollbackJob(target: ["kubernetes": Targets.kubernetes])
         let outcome = await run(executor, job)
         #expect(outcome.result.outcome == .succeeded, "\(outcome.result.error)")
         #expect(kube.calls().map(\.argv) == [
             ["rollout", "undo", "deployment/checkout", "-n", "prod", "--context", "kind-prod", "--to-revision=2"],
-            ["rollout", "status", "deployment/checkout", "-n", "prod", "--context", "kind-prod", "--timeout=8s"],
+            ["rollout", "status", "deployment/checkout", "-n", "prod", "--context", "kind-prod", "--timeout=48s"],
         ])
         #expect(outcome.result.verification == #"deployment/checkout undone to revision 2; kubectl rollout status: deployment "checkout" successfully rolled out"#)
         #expect(executor.lockKeys(job) == ["deployment:kind-prod/prod/checkout"])

@@ -179,7 +179,11 @@ func json(_ text: String) -> JSONValue {
 }
 
 /// An executor config as the config file would give it.
-func executorConfig(_ name: String, _ kind: ExecutorKind, kube: FakeKube? = nil, timeout: Double = 10,
+/// The executor config the executor tests use. Its timeout is long (60 s, so helm's `--wait
+/// --timeout` is 48s) because the fakes are Python programs: in the first seconds of a parallel
+/// run on 2 cores, starting one took up to 7 s, and a 10 s budget timed tests out that check
+/// arguments and outcomes, not time (the timeout tests pass their own short ones).
+func executorConfig(_ name: String, _ kind: ExecutorKind, kube: FakeKube? = nil, timeout: Double = 60,
                     killGrace: Double = 1) -> ExecutorConfig {
     var config = ExecutorConfig(name: name, kind: kind, timeoutSeconds: timeout)
     config.helmPath = kube?.helm
