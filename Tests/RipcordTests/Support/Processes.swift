@@ -74,8 +74,10 @@ func waitUntil(_ what: String, timeout: Double = 10, _ condition: () -> Bool) th
 }
 
 /// Polls until `condition` holds or the deadline passes, sleeping without holding a thread (the
-/// engine under test needs the concurrency threads to make progress).
-func eventually(_ what: String, timeout: Double = 10, _ condition: () -> Bool) async throws {
+/// engine under test needs the concurrency threads to make progress). The default deadline is
+/// generous: in the first seconds of a parallel run on 2 cores (servers, Prometheus and
+/// Alertmanager starting, corpus replays) a step that takes milliseconds alone was seen to take 10 s.
+func eventually(_ what: String, timeout: Double = 30, _ condition: () -> Bool) async throws {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return }
