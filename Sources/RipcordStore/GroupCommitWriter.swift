@@ -8,16 +8,11 @@ import SQLiteDB
 final class GroupCommitWriter: @unchecked Sendable {
     private final class Pending {
         let work: (Database) throws -> Any
-        /// Set by the writer before it signals `done`.
-        var result: Result<Any, Error>?
-        /// Each caller waits on its own semaphore, so a commit wakes only the callers it finished.
-        let done = DispatchSemaphore(value: 0)
-        /// For a write nobody waits for: called (on the writer thread) once its transaction ended.
-        let completion: ((Result<Any, Error>) -> Void)?
+        /// Called on the writer thread once the write's transaction ended.
+        let completion: (Result<Any, Error>) -> Void
         /// Runs before the other writes queued ahead of it; see `write(urgent:_:)`.
         let urgent: Bool
-        init(work: @escaping (Database) throws -> Any, urgent: Bool = false,
-             completion: ((Result<Any, Error>) -> Void)? = nil) {
+        init(work: @escaping (Database) throws -> Any, urgent: Bool, completion: @escaping (Result<Any, Error>) -> Void) {
             self.work = work
             self.urgent = urgent
             self.completion = completion
@@ -49,10 +44,16 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// (urgent ones keep their order) and its transaction commits once no urgent write is left, so
     /// it waits for at most the one write already running.
     func write<T>(urgent: Bool = false, _ work: @escaping (Database) throws -> T) throws -> T {
-        let pending = Pending(work: { try work($0) }, urgent: urgent)
+        // Each caller waits on its own semaphore, so a commit wakes only the callers it finished.
+        let done = DispatchSemaphore(value: 0)
+        var result: Result<Any, Error>?
+        let pending = Pending(work: { try work($0) }, urgent: urgent) { outcome in
+            result = outcome
+            done.signal()
+        }
         guard enqueue(pending) else { throw GroupCommitWriter.closed }
-        pending.done.wait()
-        return try pending.result!.get() as! T
+        done.wait()
+        return try result!.get() as! T
     }
 
     /// Queues `work` without waiting for it. Writes commit in the order they were queued (urgent ones
@@ -157,14 +158,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             while taken.count < available, let pending = next() { taken.append(pending) }
             results = taken.map { _ in .failure(error) }
         }
-        for (pending, result) in zip(taken, results) {
-            if let completion = pending.completion {
-                completion(result)
-            } else {
-                pending.result = result
-                pending.done.signal()
-            }
-        }
+        for (pending, result) in zip(taken, results) { pending.completion(result) }
     }
 
     private func hasUrgent() -> Bool {
