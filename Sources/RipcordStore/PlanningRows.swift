@@ -34,11 +34,12 @@ enum PlanningRows {
     /// (found by the fingerprint index) and, when a resolution needs it, a count of their other firing
     /// ones, so planning a delivery does not read every trigger of every soaking deployment's rollback
     /// (an alert storm made that quadratic).
-    /// `deployments`, when given, are the soaking deployments read earlier in the same transaction at
-    /// the same `now` (a batch re-reads rollbacks after a plan changed them, not deployments).
+    /// `earlier`, when given, was read in the same transaction at the same `now`: its soaking
+    /// deployments (and their indexes) are kept (a batch re-reads rollbacks after a plan changed
+    /// them, not deployments).
     /// `cooldownServices` limits the cooldown lookups to those services (nil: every soaking one).
     static func snapshot(_ db: Database, now: Timestamp, windowSeconds: Double, for group: AlertGroup,
-                         deployments earlier: PlanningSnapshot? = nil,
+                         reusing earlier: PlanningSnapshot? = nil,
                          cooldownServices: Set<String>? = nil) throws -> LoadedSnapshot {
         // Deployments being or already rolled back stay visible, so later alerts join their rollback.
         let deployments = try earlier?.activeDeployments
@@ -133,7 +134,7 @@ enum PlanningRows {
         let services = cooldownServices(for: group, planner: planner)
         var loaded = try cached.flatMap { $0.covers(group, services: services) ? $0 : nil }
             ?? snapshot(db, now: now, windowSeconds: planner.limits.windowSeconds, for: group,
-                        deployments: cached?.snapshot, cooldownServices: services)
+                        reusing: cached?.snapshot, cooldownServices: services)
         let plan = planner.plan(deliveryID: id, group: group, snapshot: loaded.snapshot, now: now)
         let changesState = !plan.newRollbacks.isEmpty || !plan.attachments.isEmpty || !plan.resolutions.isEmpty
             || !plan.cancellations.isEmpty || plan.circuitOpened != nil
@@ -145,8 +146,9 @@ enum PlanningRows {
     }
 
     /// Writes a plan; returns the decisions with their ids and rollback ids filled in. `soaking`, the
-    /// snapshot it was planned from, names the deployments its decisions refer to.
-    static func apply(_ plan: RollbackPlan, _ db: Database, now: Timestamp, soaking: PlanningSnapshot? = nil) throws -> [Decision] {
+    /// snapshot it was planned from, names the deployments its decisions refer to (a resolution's
+    /// rollback may belong to one no longer soaking: that one is read).
+    static func apply(_ plan: RollbackPlan, _ db: Database, now: Timestamp, soaking: PlanningSnapshot) throws -> [Decision] {
         let at = now.rfc3339
         var newIDs: [Int64] = []
         for rollback in plan.newRollbacks {
@@ -202,9 +204,7 @@ enum PlanningRows {
                  .text(recorded.reason), .text(recorded.decidedAt)])
             recorded.id = db.lastInsertRowID
             decisions.append(recorded)
-            let deployment = recorded.deploymentID.flatMap { id in
-                plan.newRollbacks.first { $0.deployment.id == id }?.deployment ?? soaking?.deployment(id: id)
-            }
+            let deployment = recorded.deploymentID.flatMap { soaking.deployment(id: $0) }
             let place = try deployment == nil ? recorded.deploymentID.flatMap { id in
                 try db.queryOne("SELECT service, namespace FROM deployments WHERE id = ?", [.integer(id)])
             } : nil
