@@ -3,13 +3,6 @@ import RipcordCore
 import SQLiteDB
 
 extension SQLiteStore: RollbackStore {
-    public func planDeliveries(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner,
-                               now: Timestamp) throws(StoreError) -> [Result<[Decision], StoreError>] {
-        try write("planning \(batch.count) deliveries") { db in
-            try SQLiteStore.plan(batch, planner: planner, db, now: now)
-        }
-    }
-
     public func planDeliveriesQueued(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner, now: Timestamp,
                                      completion: @escaping @Sendable (Result<[Result<[Decision], StoreError>], StoreError>) -> Void) {
         writer.submit({ db in try SQLiteStore.plan(batch, planner: planner, db, now: now) }, completion: { outcome in

@@ -185,14 +185,11 @@ public struct InterruptedAttempt: Sendable, Hashable {
 
 /// Where rollbacks, decisions and the circuit breaker are kept.
 public protocol RollbackStore: Sendable {
-    /// Plans stored deliveries in one transaction (snapshot, plan, apply for each, under its own
-    /// savepoint) and returns each one's decisions or failure; throws when the transaction fails.
-    /// A `group` is the delivery's notification when the caller still has it decoded; nil reads it back.
-    func planDeliveries(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner,
-                        now: Timestamp) throws(StoreError) -> [Result<[Decision], StoreError>]
-    /// `planDeliveries` without waiting: the batch is queued behind the writes before it (batches
-    /// queued one after another are planned in that order) and `completion` gets its outcome once
-    /// its transaction ended, on the store's writer thread (so it must be short).
+    /// Queues the planning of stored deliveries (snapshot, plan, apply for each, under its own
+    /// savepoint) behind the writes before it, so batches queued one after another are planned in
+    /// that order. `completion` gets each one's decisions or failure, or the transaction's failure,
+    /// once it ended, on the store's writer thread (so it must be short). A `group` is the delivery's
+    /// notification when the caller still has it decoded; nil reads it back.
     func planDeliveriesQueued(_ batch: [(id: Int64, group: AlertGroup?)], planner: Planner, now: Timestamp,
                               completion: @escaping @Sendable (Result<[Result<[Decision], StoreError>], StoreError>) -> Void)
     /// Runs the planner on a notification against the current database, changing nothing.
