@@ -3,7 +3,7 @@ import SQLiteDB
 
 extension SQLiteStore: AuditStore {
     public func appendAudit(_ record: AuditRecord, now: Timestamp) throws(StoreError) {
-        try write("recording an audit event") { db in try AuditRows.append(record, db, now: now) }
+        _ = try write("recording an audit event") { db in try AuditRows.append(record, db, now: now) }
     }
 
     public func auditEvents(_ query: AuditQuery) throws(StoreError) -> [AuditEvent] {
