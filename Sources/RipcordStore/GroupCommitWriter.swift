@@ -30,9 +30,13 @@ final class GroupCommitWriter: @unchecked Sendable {
     /// `PRAGMA data_version` when the last transaction began (only the writer thread uses it).
     private var dataVersion: Int64 = -1
 
-    init(database: Database, maxBatch: Int = 256) {
+    /// Called on the writer thread after each commit.
+    private let afterCommit: @Sendable () -> Void
+
+    init(database: Database, maxBatch: Int = 256, afterCommit: @escaping @Sendable () -> Void = {}) {
         self.database = database
         self.maxBatch = maxBatch
+        self.afterCommit = afterCommit
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "ripcord-sqlite-writer"
         self.thread = thread
@@ -151,6 +155,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                 if pending.urgent && !hasUrgent() { break }
             }
             try database.run("COMMIT")
+            afterCommit()
         } catch {
             database.kept.removeAll()
             try? database.execute("ROLLBACK")
