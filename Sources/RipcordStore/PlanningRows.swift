@@ -209,8 +209,9 @@ enum PlanningRows {
                 try db.queryOne("SELECT service, namespace FROM deployments WHERE id = ?", [.integer(id)])
             } : nil
             try AuditRows.append(AuditRecord(
-                kind: "decision", service: deployment?.service ?? place?.text("service"),
-                namespace: deployment?.namespace ?? place?.text("namespace"), deploymentID: recorded.deploymentID,
+                kind: "decision", service: deployment?.service ?? place?.text("service") ?? recorded.service,
+                namespace: deployment?.namespace ?? place?.text("namespace") ?? recorded.namespace,
+                deploymentID: recorded.deploymentID,
                 rollbackID: recorded.rollbackID, deliveryID: recorded.deliveryID, actor: "engine",
                 summary: "\(recorded.alertname) \(recorded.alertStatus.rawValue) (\(recorded.fingerprint)): \(recorded.outcome.rawValue) — \(recorded.reason)",
                 data: ["outcome": .string(recorded.outcome.rawValue), "policy": .text(recorded.policy),

@@ -192,6 +192,11 @@ struct EngineTests {
         let first = try #require(try harness.decisions(delivery: answer.json["delivery_id"] as! Int64).first)
         #expect(first.outcome == .noActiveDeployment)
         #expect(first.reason.contains("namespace=prod service=checkout"))
+        // The audit files it under the service and namespace the alert named, so "why did nothing
+        // happen to checkout?" is one filter away.
+        let filed = try harness.get("/api/v1/audit?service=checkout&kind=decision")["events"] as? [[String: Any]] ?? []
+        #expect(filed.count == 1)
+        #expect(filed.allSatisfy { $0["namespace"] as? String == "prod" && ($0["summary"] as? String)?.contains("no_active_deployment") == true })
         #expect(try harness.decisions(delivery: other.json["delivery_id"] as! Int64).first?.outcome == .notMatched)
         #expect(try harness.rollbacks().isEmpty)
     }

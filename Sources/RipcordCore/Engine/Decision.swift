@@ -37,6 +37,10 @@ public struct Decision: Sendable, Hashable, Codable {
     public var rollbackID: Int64?
     public var reason: String
     public var decidedAt: String
+    /// The service and namespace the alert's labels named under the first policy that mapped them,
+    /// when no deployment was matched: how the audit log files the decision (not stored in `decisions`).
+    public var service: String? = nil
+    public var namespace: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, fingerprint, alertname, outcome, policy, reason

@@ -51,6 +51,8 @@ public struct Planner: Sendable {
                       plan: inout RollbackPlan) -> (Decision, RollbackReference?) {
         var firstMatchingPolicy: PolicyConfig?
         var misses: [String] = []
+        // Where the first policy that mapped the alert's labels looked: the audit files the decision there.
+        var place: [String: String]?
         for policy in policies where policy.matchers.allSatisfy({ $0.matches(alert.labels) }) {
             if firstMatchingPolicy == nil { firstMatchingPolicy = policy }
             // Map deployment fields to label values; every value is checked before it is used.
@@ -67,6 +69,7 @@ public struct Planner: Sendable {
                 }
                 wanted[field] = value
             }
+            if place == nil && !wanted.isEmpty { place = wanted }
             if !missing.isEmpty {
                 misses.append("policy \(policy.name): the alert has no \(missing.joined(separator: ", ")) label")
                 continue
@@ -93,9 +96,12 @@ public struct Planner: Sendable {
             let description = wanted.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             if candidates.count > 1 {
                 let ids = candidates.map { String($0.id) }.joined(separator: ", ")
-                return (decision(alert, deliveryID, now, .ambiguous,
-                                 "\(candidates.count) soaking deployments match \(description) (ids \(ids)); map more deployment fields (e.g. cluster) in policy \(policy.name); nothing was done",
-                                 policy: policy.name), nil)
+                var ambiguous = decision(alert, deliveryID, now, .ambiguous,
+                                         "\(candidates.count) soaking deployments match \(description) (ids \(ids)); map more deployment fields (e.g. cluster) in policy \(policy.name); nothing was done",
+                                         policy: policy.name)
+                ambiguous.service = wanted["service"]
+                ambiguous.namespace = wanted["namespace"]
+                return (ambiguous, nil)
             }
             guard let deployment = candidates.first else {
                 misses.append("policy \(policy.name): no deployment of \(description) is in its soak window")
@@ -107,7 +113,10 @@ public struct Planner: Sendable {
         guard let policy = firstMatchingPolicy else {
             return (decision(alert, deliveryID, now, .notMatched, "no policy's matchers match the alert's labels"), nil)
         }
-        return (decision(alert, deliveryID, now, .noActiveDeployment, misses.joined(separator: "; "), policy: policy.name), nil)
+        var missed = decision(alert, deliveryID, now, .noActiveDeployment, misses.joined(separator: "; "), policy: policy.name)
+        missed.service = place?["service"]
+        missed.namespace = place?["namespace"]
+        return (missed, nil)
     }
 
     func decideMatched(_ alert: Alert, policy: PolicyConfig, deployment: Deployment, deliveryID: Int64, now: Timestamp,
