@@ -9,6 +9,8 @@ public final class Database {
     /// The file this connection opened.
     public let path: String
     private var cache: [String: Statement] = [:]
+    /// How many prepared statements the connection keeps for reuse (one per distinct SQL text).
+    public var preparedStatementCount: Int { cache.count }
     /// Values the connection's owner keeps between statements; see `ConnectionCache`.
     public let kept = ConnectionCache()
 

@@ -1,6 +1,6 @@
 import Foundation
 import RipcordCore
-import RipcordStore
+@testable import RipcordStore
 import Testing
 
 /// The engine plans the deliveries waiting together in one transaction; what one plan changes
@@ -94,5 +94,30 @@ struct PlanningBatchTests {
         let decisions = try fixture.plan(batch, now: at("2026-11-27T02:00:00Z"))
         #expect(decisions.map { $0.map(\.outcome) } == [[.noActiveDeployment], [.skippedCooldown]])
         #expect(try store.rollbacks(RollbackQuery()).count == 1)
+    }
+
+    @Test("planning alerts with ever new fingerprints does not add a prepared statement per list")
+    func preparedStatementsStayBounded() throws {
+        // A pending rollback makes planning look its triggers up by the fingerprints of each batch:
+        // a list that differs in every batch.
+        let fixture = try Fixture(rollbackConfig(program: "/bin/true", delay: "1h"))
+        defer { fixture.store.close() }
+        try fixture.deploy("checkout", "1.4.2", at: "2026-11-27T00:00:00Z")
+        let first = try fixture.plan([try fixture.stored(Notifications.firing([("checkout", "eeeeeeeeeeeeeee1")]))])
+        #expect(first.map { $0.map(\.outcome) } == [[.matched]])
+        func planPairs(_ range: Range<Int>) throws {
+            for pair in range {
+                let batch = try [2 * pair, 2 * pair + 1].map { index in
+                    try fixture.stored(Notifications.firing([("svc-\(index)", String(format: "a%015x", index))]))
+                }
+                let outcomes = try fixture.plan(batch).map { $0.map(\.outcome) }
+                #expect(outcomes == [[.noActiveDeployment], [.noActiveDeployment]], "\(outcomes)")
+            }
+        }
+        func prepared() throws -> Int { try fixture.store.write("counting statements") { $0.preparedStatementCount } }
+        try planPairs(0..<5)
+        let warm = try prepared()
+        try planPairs(5..<45)   // 40 more batches, each with fingerprints never seen before
+        #expect(try prepared() == warm)
     }
 }
