@@ -16,11 +16,13 @@ public struct Route: Sendable {
     /// HTTP method.
     public var method: String
     /// Path pattern, e.g. `/api/v1/deliveries/{id}`.
-    public var pattern: String
+    public let pattern: String
     /// The permission required, or nil for an open endpoint (health probes).
     public var permission: Permission?
     /// Answers the request.
     public var handler: @Sendable (RequestContext) throws(APIError) -> HTTPResponse
+    /// The pattern's segments, split once (every request is matched against every route).
+    let segments: [Substring]
 
     /// Creates a route.
     public init(_ method: String, _ pattern: String, permission: Permission?,
@@ -29,15 +31,13 @@ public struct Route: Sendable {
         self.pattern = pattern
         self.permission = permission
         self.handler = handler
+        self.segments = pattern.split(separator: "/")
     }
 
-    var segments: [Substring] { pattern.split(separator: "/") }
-
     func match(_ path: [Substring]) -> [String: String]? {
-        let mine = segments
-        guard mine.count == path.count else { return nil }
+        guard segments.count == path.count else { return nil }
         var parameters: [String: String] = [:]
-        for (pattern, actual) in zip(mine, path) {
+        for (pattern, actual) in zip(segments, path) {
             if pattern.hasPrefix("{") && pattern.hasSuffix("}") {
                 parameters[String(pattern.dropFirst().dropLast())] = String(actual)
             } else if pattern != actual {
