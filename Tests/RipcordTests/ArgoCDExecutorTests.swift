@@ -6,7 +6,7 @@ import Testing
 
 @Suite("argocd-rollback against a fake Argo CD API")
 struct ArgoCDExecutorTests {
-    func executor(_ fake: FakeArgoCD, token: String? = nil, timeout: Double = 10) -> ArgoCDRollbackExecutor {
+    func executor(_ fake: FakeArgoCD, token: String? = nil, timeout: Double = 60) -> ArgoCDRollbackExecutor {
         var config = ExecutorConfig(name: "argocd", kind: .argocdRollback, timeoutSeconds: timeout)
         config.server = fake.base
         config.token = token ?? fake.token
