@@ -22,7 +22,7 @@ public struct Authenticator: Sendable {
 
     /// Who the header (or, without one, a verified client certificate) proves the client to be.
     public func authenticate(authorization header: String?, clientCertificateSubject: String? = nil) -> AuthenticationResult {
-        guard let header = header?.trimmingHorizontalWhitespace(), !header.isEmpty else {
+        guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else {
             if let subject = clientCertificateSubject {
                 return match { secret in
                     guard case .clientCertificate(let expected) = secret else { return false }
@@ -34,7 +34,7 @@ public struct Authenticator: Sendable {
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2 else { return .invalid(reason: "malformed Authorization header") }
         let scheme = parts[0].lowercased()
-        let value = parts[1].trimmingHorizontalWhitespace()
+        let value = String(parts[1]).trimmingCharacters(in: .whitespaces)
         switch scheme {
         case "bearer":
             return match { secret in

@@ -11,11 +11,14 @@ struct WebhookHandler: Sendable {
     let onStored: @Sendable (Int64, AlertGroup) -> Void
     let metrics: RipcordMetrics
 
-    /// The answer: `{"alerts":N,"delivery_id":ID,"duplicate":BOOL}`, written directly (the bytes
-    /// `JSONEncoder` with sorted keys makes, without its cost on every delivery).
-    static func answer(deliveryID: Int64, duplicate: Bool, alerts: Int) -> HTTPResponse {
-        HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
-                     body: Array(#"{"alerts":\#(alerts),"delivery_id":\#(deliveryID),"duplicate":\#(duplicate)}"#.utf8) + [0x0a])
+    struct Answer: Encodable {
+        let deliveryID: Int64
+        let duplicate: Bool
+        let alerts: Int
+        enum CodingKeys: String, CodingKey {
+            case duplicate, alerts
+            case deliveryID = "delivery_id"
+        }
     }
 
     func handle(_ context: RequestContext) throws(APIError) -> HTTPResponse {
@@ -49,13 +52,13 @@ struct WebhookHandler: Sendable {
             }
             onStored(recorded.id, group)
         }
-        return WebhookHandler.answer(deliveryID: recorded.id, duplicate: recorded.duplicate, alerts: recorded.alertCount)
+        return JSONBody.response(Answer(deliveryID: recorded.id, duplicate: recorded.duplicate, alerts: recorded.alertCount))
     }
 
     /// 415 unless the body is declared as JSON.
     static func requireJSON(_ request: HTTPRequest) throws(APIError) {
         let declared = request.header("Content-Type") ?? ""
-        let mediaType = declared.split(separator: ";").first.map { $0.trimmingHorizontalWhitespace().lowercased() } ?? ""
+        let mediaType = declared.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         guard mediaType == "application/json" else {
             throw APIError(415, "unsupported_media_type",
                            declared.isEmpty ? "Content-Type is missing; send application/json"
