@@ -81,7 +81,8 @@ let package = Package(
             // The functions that run when Ripcord starts, idles and serves go together at the front of
             // .text, in the order of link-order.txt (written by scripts/link-order from callgrind).
             // The kernel maps code in 64 KB windows around each fault: scattered, the 1.4 MB that
-            // runs kept 12 MB of the binary resident (docs/proof.md, "Memory").
+            // runs kept 13 MB of the binary resident (docs/proof.md, "Memory"). SwiftPM does not
+            // know the linker reads the file; scripts/link-order removes the linked binaries.
             .unsafeFlags(["-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/ripcord/link-order.txt",
                           "-Xlinker", "--no-warn-symbol-ordering"],
                          .when(platforms: [.linux], configuration: .release)),
