@@ -20,7 +20,8 @@ WORKDIR /src
 # keeps build folders, databases and secrets out.
 COPY . .
 # The Swift runtime and Foundation are linked statically, so the runtime image needs no Swift (and
-# idle RSS is about 30 MB, not 36). Package.swift links the release binary with the toolchain's lld and
+# idle RSS is about 27 MB with the function order of Sources/ripcord/link-order.txt, not 36).
+# Package.swift links the release binary with the toolchain's lld and
 # packed relative relocations, which need glibc 2.36 or later at run time: bookworm has 2.36.
 # The .build cache mount keeps dependencies and objects between builds.
 RUN --mount=type=cache,target=/src/.build \
