@@ -33,33 +33,23 @@ struct StepResult: Sendable {
 
 /// Runs the programs of one attempt one after another within the attempt's timeout, and keeps a
 /// transcript (each argv, its output and how it ended) that becomes the audit's output tail.
-struct CommandSteps {
+struct CommandSteps: AttemptSteps {
     /// The executor's timeout for the whole attempt.
     let timeout: Double
     /// Seconds between SIGTERM and SIGKILL when a program outlives the attempt.
     let killGrace: Double
     /// The engine's callbacks (process started, verifying).
     let context: ExecutionContext?
-    private let start = ContinuousClock.now
-    private var transcript = ""
+    let start = ContinuousClock.now
+    var transcript = ""
     private(set) var lastExitCode: Int?
     private var verifyingSent = false
-    static let tailLimit = 16 * 1024
 
     init(timeout: Double, killGrace: Double, context: ExecutionContext?) {
         self.timeout = timeout
         self.killGrace = killGrace
         self.context = context
     }
-
-    /// Seconds since the attempt started.
-    var elapsed: Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
-
-    /// Seconds left of the attempt's timeout.
-    var remaining: Double { timeout - elapsed }
 
     /// Runs one program with what is left of the timeout.
     mutating func run(_ argv: [String]) async -> StepResult {
@@ -86,32 +76,12 @@ struct CommandSteps {
         return result
     }
 
-    /// Adds a line to the transcript (a decision the executor took between programs).
-    mutating func note(_ text: String) {
-        transcript += text.hasSuffix("\n") ? text : text + "\n"
-        if transcript.utf8.count > Self.tailLimit * 2 {
-            transcript = String(transcript.suffix(Self.tailLimit))
-        }
-    }
 
     /// Tells the engine the action is done and its effect is being checked (once).
     mutating func verifying() {
         guard !verifyingSent else { return }
         verifyingSent = true
         context?.verifying()
-    }
-
-    /// Waits before reading the state again; false when the attempt's time is up or the task is cancelled.
-    func pause(_ seconds: Double) async -> Bool {
-        let wait = min(seconds, remaining - 0.1)
-        guard wait > 0, !Task.isCancelled else { return false }
-        try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
-        return !Task.isCancelled && remaining > 0.1
-    }
-
-    /// The transcript's tail, as the audit keeps it.
-    var outputTail: String {
-        transcript.utf8.count <= Self.tailLimit ? transcript : "[earlier output not kept]\n" + String(transcript.suffix(Self.tailLimit))
     }
 
     /// The attempt succeeded; `verification` says what was checked and what was found.

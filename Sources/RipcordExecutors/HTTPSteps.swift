@@ -4,26 +4,19 @@ import RipcordCore
 
 /// Sends the HTTP requests of one attempt within the attempt's timeout (libcurl, TLS verified), and
 /// keeps a transcript (each method, URL, status and the tail of each answer) for the audit.
-struct HTTPSteps {
+struct HTTPSteps: AttemptSteps {
     /// The executor's timeout for the whole attempt.
     let timeout: Double
     /// A CA bundle to verify the server with.
     let caFile: String?
-    private let start = ContinuousClock.now
-    private var transcript = ""
+    let start = ContinuousClock.now
+    var transcript = ""
     private(set) var lastStatus: Int?
 
     init(timeout: Double, caFile: String?) {
         self.timeout = timeout
         self.caFile = caFile
     }
-
-    var elapsed: Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
-
-    var remaining: Double { timeout - elapsed }
 
     /// Sends one request with what is left of the timeout (at most 30 s each); the answer or why there is none.
     mutating func send(_ method: String, _ url: String, headers: [(name: String, value: String)],
@@ -56,28 +49,13 @@ struct HTTPSteps {
         return answer
     }
 
-    mutating func note(_ text: String) {
-        transcript += text.hasSuffix("\n") ? text : text + "\n"
-        if transcript.utf8.count > CommandSteps.tailLimit * 2 { transcript = String(transcript.suffix(CommandSteps.tailLimit)) }
-    }
-
-    /// Waits before asking again; false when the attempt's time is up or the task is cancelled.
-    func pause(_ seconds: Double) async -> Bool {
-        let wait = min(seconds, remaining - 0.1)
-        guard wait > 0, !Task.isCancelled else { return false }
-        try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
-        return !Task.isCancelled && remaining > 0.1
-    }
-
-    var outputTail: String {
-        transcript.utf8.count <= CommandSteps.tailLimit ? transcript : "[earlier output not kept]\n" + String(transcript.suffix(CommandSteps.tailLimit))
-    }
-
+    /// The attempt succeeded; `verification` says what was checked and what was found.
     func succeeded(_ verification: String) -> ExecutorOutcome {
         ExecutorOutcome(result: AttemptResult(outcome: .succeeded, httpStatus: lastStatus, durationSeconds: elapsed,
                                               outputTail: outputTail, verification: verification), retryable: false)
     }
 
+    /// The attempt failed for a reason the executor found (a check, a verification, a request).
     func failed(_ error: String, verification: String = "", retryable: Bool, timedOut: Bool = false) -> ExecutorOutcome {
         ExecutorOutcome(result: AttemptResult(outcome: timedOut || remaining <= 0.1 ? .timedOut : .failed, httpStatus: lastStatus,
                                               durationSeconds: elapsed, outputTail: outputTail, verification: verification,
