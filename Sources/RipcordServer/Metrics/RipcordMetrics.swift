@@ -19,40 +19,41 @@ public final class RipcordMetrics: Sendable {
 
     /// Creates the metrics and sets `ripcord_build_info`.
     public init(version: String = RipcordVersion.current) {
-        queueDepth = registry.makeGauge(name: "ripcord_rollback_queue_depth",
-                                        help: "Rollbacks planned and waiting to start")
-        circuitOpen = registry.makeGauge(name: "ripcord_circuit_open",
-                                         help: "1 while the rollback circuit breaker is open")
-        rollbackDuration = registry.makeDurationHistogram(name: "ripcord_rollback_duration_seconds",
-                                                          buckets: RipcordMetrics.rollbackBuckets,
-                                                          help: "Time from a rollback's start to its end")
-        registry.makeGauge(name: "ripcord_build_info", labels: [("version", version)],
-                           help: "Ripcord's version; always 1").set(to: 1.0)
+        queueDepth = registry.makeGauge(descriptor: Self.descriptor("rollback_queue_depth",
+                                                                    help: "Rollbacks planned and waiting to start"))
+        circuitOpen = registry.makeGauge(descriptor: Self.descriptor("circuit_open",
+                                                                     help: "1 while the rollback circuit breaker is open"))
+        rollbackDuration = registry.makeDurationHistogram(
+            descriptor: Self.descriptor("rollback_duration", unit: "seconds", help: "Time from a rollback's start to its end"),
+            buckets: RipcordMetrics.rollbackBuckets)
+        registry.makeGauge(descriptor: Self.descriptor("build_info", help: "Ripcord's version; always 1"),
+                           labels: [("version", version)]).set(to: 1.0)
     }
 
     /// A webhook delivery's fate: `stored`, `duplicate`, `rejected` (4xx) or `unavailable` (503).
     public func delivery(_ result: String) {
-        registry.makeCounter(name: "ripcord_deliveries_total", labels: [("result", result)],
-                             help: "Alertmanager deliveries by result").increment()
+        registry.makeCounter(descriptor: Self.descriptor("deliveries", unit: "total", help: "Alertmanager deliveries by result"),
+                             labels: [("result", result)]).increment()
     }
 
     /// Alerts received in stored deliveries, by status.
     public func alertsReceived(_ status: AlertStatus, count: Int) {
         guard count > 0 else { return }
-        registry.makeCounter(name: "ripcord_alerts_received_total", labels: [("status", status.rawValue)],
-                             help: "Alerts received, by status").increment(by: Int64(count))
+        registry.makeCounter(descriptor: Self.descriptor("alerts_received", unit: "total", help: "Alerts received, by status"),
+                             labels: [("status", status.rawValue)]).increment(by: Int64(count))
     }
 
     /// A planner decision.
     public func decision(_ outcome: DecisionOutcome) {
-        registry.makeCounter(name: "ripcord_decisions_total", labels: [("outcome", outcome.rawValue)],
-                             help: "Planner decisions, by outcome").increment()
+        registry.makeCounter(descriptor: Self.descriptor("decisions", unit: "total", help: "Planner decisions, by outcome"),
+                             labels: [("outcome", outcome.rawValue)]).increment()
     }
 
     /// A rollback that ended.
     public func rollbackFinished(executor: String, result: String, seconds: Double?) {
-        registry.makeCounter(name: "ripcord_rollbacks_total", labels: [("executor", executor), ("result", result)],
-                             help: "Rollbacks that ended, by executor and result").increment()
+        registry.makeCounter(descriptor: Self.descriptor("rollbacks", unit: "total",
+                                                         help: "Rollbacks that ended, by executor and result"),
+                             labels: [("executor", executor), ("result", result)]).increment()
         if let seconds { rollbackDuration.recordNanoseconds(Int64(seconds * 1e9)) }
     }
 
@@ -64,20 +65,26 @@ public final class RipcordMetrics: Sendable {
 
     /// One HTTP request's duration, by route pattern and status.
     public func httpRequest(route: String, code: Int, nanoseconds: Int64) {
-        registry.makeDurationHistogram(name: "ripcord_http_request_duration_seconds",
-                                       labels: [("route", route), ("code", String(code))],
-                                       buckets: RipcordMetrics.httpBuckets,
-                                       help: "HTTP request durations by route and status").recordNanoseconds(nanoseconds)
+        registry.makeDurationHistogram(
+            descriptor: Self.descriptor("http_request_duration", unit: "seconds", help: "HTTP request durations by route and status"),
+            labels: [("route", route), ("code", String(code))],
+            buckets: RipcordMetrics.httpBuckets).recordNanoseconds(nanoseconds)
     }
 
     /// Records a config reload, as Prometheus and Alertmanager expose theirs.
     public func configReloaded(successful: Bool) {
-        registry.makeGauge(name: "ripcord_config_last_reload_successful",
-                           help: "Whether the last config reload succeeded").set(to: successful ? 1 : 0)
+        registry.makeGauge(descriptor: Self.descriptor("config_last_reload_successful",
+                                                       help: "Whether the last config reload succeeded")).set(to: successful ? 1 : 0)
         if successful {
-            registry.makeGauge(name: "ripcord_config_last_reload_success_timestamp_seconds",
-                               help: "When the config was last loaded successfully").set(to: Date().timeIntervalSince1970)
+            registry.makeGauge(descriptor: Self.descriptor("config_last_reload_success_timestamp", unit: "seconds",
+                                                           help: "When the config was last loaded successfully"))
+                .set(to: Date().timeIntervalSince1970)
         }
+    }
+
+    /// `ripcord_METRIC_UNIT`, with its `# HELP` text (Prometheus naming: the unit last, `total` for counters).
+    static func descriptor(_ metric: String, unit: String = "", help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "ripcord", metricName: metric, unitName: unit, helpText: help)
     }
 
     /// The text exposition format.
