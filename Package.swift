@@ -8,6 +8,7 @@ let migrationFiles = [
     "0002_deployments_rollbacks.sql",
     "0003_audit.sql",
     "0004_drop_unused_alert_index.sql",
+    "0005_rollback_triggers_by_delivery.sql",
 ]
 
 let package = Package(

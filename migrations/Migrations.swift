@@ -18,5 +18,7 @@ public enum EmbeddedMigrations {
         EmbeddedMigration(version: 3, fileName: "0003_audit.sql", sql: PackageResources._003_audit_sql),
         EmbeddedMigration(version: 4, fileName: "0004_drop_unused_alert_index.sql",
                           sql: PackageResources._004_drop_unused_alert_index_sql),
+        EmbeddedMigration(version: 5, fileName: "0005_rollback_triggers_by_delivery.sql",
+                          sql: PackageResources._005_rollback_triggers_by_delivery_sql),
     ]
 }

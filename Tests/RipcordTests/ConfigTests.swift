@@ -77,6 +77,23 @@ struct ConfigTests {
         }
     }
 
+    @Test("deliveries.retention is off unless set, takes a duration, and is refused under 24h")
+    func deliveryRetention() throws {
+        let base = "listen: 127.0.0.1:0\ndatabase: data/x.sqlite3\n"
+        #expect(try ConfigLoader.parse(yaml: base, file: "/tmp/r.yml").deliveryRetentionSeconds == nil)
+        let set = try ConfigLoader.parse(yaml: base + "deliveries:\n  retention: 30d\n", file: "/tmp/r.yml")
+        #expect(set.deliveryRetentionSeconds == 2_592_000.0)
+        for (bad, problem) in [("12h", "must be at least 24h"), ("soon", "duration")] {
+            do {
+                _ = try ConfigLoader.parse(yaml: base + "deliveries:\n  retention: \(bad)\n", file: "/tmp/r.yml")
+                Issue.record("retention \(bad) was accepted")
+            } catch {
+                #expect(error.issues.contains { $0.field == "deliveries.retention" && $0.line == 4 && $0.message.contains(problem) },
+                        "\(error.issues)")
+            }
+        }
+    }
+
     @Test("relative paths are relative to the config file and a token file's trailing newline is ignored")
     func pathsAndSecrets() throws {
         let folder = try TestFolder()

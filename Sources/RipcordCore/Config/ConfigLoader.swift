@@ -3,7 +3,8 @@ import Yams
 
 /// Loads and validates `ripcord.yml`, reading every secret file it names.
 public enum ConfigLoader {
-    static let topLevelKeys = ["listen", "database", "limits", "auth", "deployments", "executors", "policies", "audit", "tls"]
+    static let topLevelKeys = ["listen", "database", "limits", "auth", "deployments", "deliveries", "executors", "policies",
+                               "audit", "tls"]
 
     /// Loads the file; throws a `ConfigError` naming file, line and field of every mistake.
     public static func load(path: String) throws(ConfigError) -> RipcordConfig {
@@ -62,6 +63,13 @@ public enum ConfigLoader {
            let retention = map["retention"], let seconds = reader.duration(retention, "audit.retention") {
             if seconds < 3600 { reader.report(retention, "audit.retention", "must be at least 1h") }
             config.auditRetentionSeconds = seconds
+        }
+        if let value = top["deliveries"], let map = reader.mapping(value, "deliveries", allowed: ["retention"]),
+           let retention = map["retention"], let seconds = reader.duration(retention, "deliveries.retention") {
+            // Alertmanager re-sends a group every repeat_interval (4h by default); a delivery kept a
+            // day still catches those re-sends as duplicates.
+            if seconds < 86_400 { reader.report(retention, "deliveries.retention", "must be at least 24h") }
+            config.deliveryRetentionSeconds = seconds
         }
         if let value = top["deployments"], let map = reader.mapping(value, "deployments", allowed: ["default_soak"]),
            let soak = map["default_soak"], let seconds = reader.duration(soak, "deployments.default_soak") {

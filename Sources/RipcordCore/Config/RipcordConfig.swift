@@ -109,6 +109,8 @@ public struct RipcordConfig: Sendable {
     public var rollbackLimits = RollbackLimits()
     /// Audit events older than this are pruned (`audit.retention`); nil keeps them forever.
     public var auditRetentionSeconds: Double?
+    /// Deliveries received longer ago than this are pruned (`deliveries.retention`); nil keeps them forever.
+    public var deliveryRetentionSeconds: Double?
     /// The soak window of a deployment recorded without `soak` (`deployments.default_soak`).
     public var defaultSoakSeconds: Double = 1800
     /// Things worth fixing that do not stop the config from loading.

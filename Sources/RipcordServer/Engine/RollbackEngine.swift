@@ -123,6 +123,7 @@ public final class RollbackEngine: Sendable {
             group.addTask { await self.planLoop() }
             group.addTask { await self.schedule() }
             group.addTask { await self.ticker() }
+            group.addTask { await self.retainDeliveries() }
             await group.waitForAll()
         }
     }
@@ -248,6 +249,31 @@ public final class RollbackEngine: Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: tick)
             wakeInput.yield()
+        }
+    }
+
+    /// Applies `deliveries.retention`: a pass a minute after start, then every hour, or every minute
+    /// while a pass stopped at its bound with more to delete.
+    func retainDeliveries() async {
+        guard let retention = config.deliveryRetentionSeconds else { return }
+        var wait = Duration.seconds(60)
+        while !Task.isCancelled {
+            try? await Task.sleep(for: wait)
+            if Task.isCancelled { return }
+            wait = pruneDeliveries(retention: retention) ? .seconds(60) : .seconds(3600)
+        }
+    }
+
+    /// One pass of `deliveries.retention`; true when it left deliveries to delete for the next one.
+    func pruneDeliveries(retention: Double) -> Bool {
+        do {
+            let now = Timestamp.now()
+            let result = try store.pruneDeliveries(olderThan: now.adding(seconds: -retention), now: now)
+            if result.pruned > 0 { logger.notice("delivery retention pruned \(result.pruned) delivery(ies)") }
+            return result.more
+        } catch {
+            logger.error("delivery retention failed", metadata: ["error": "\(error.message)"])
+            return false
         }
     }
 
