@@ -51,8 +51,8 @@ extension SQLiteStore {
     /// commits go between them; stops after `maxChunks`. Deliveries not yet planned and those a
     /// rollback was triggered or joined by are kept. Records one `deliveries.pruned` audit event
     /// when it deleted any. Returns how many it deleted and whether it stopped before the end.
-    public func pruneDeliveries(olderThan cutoff: Timestamp, now: Timestamp, chunk: Int = 500,
-                                maxChunks: Int = 200) throws(StoreError) -> (pruned: Int, more: Bool) {
+    public func pruneDeliveries(olderThan cutoff: Timestamp, now: Timestamp, chunk: Int = 200,
+                                maxChunks: Int = 500) throws(StoreError) -> (pruned: Int, more: Bool) {
         guard let boundary = try read("finding deliveries past retention", { db in
             try DeliveryRetentionRows.lastIDBefore(cutoff, db)
         }) else { return (0, false) }
