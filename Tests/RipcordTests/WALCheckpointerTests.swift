@@ -43,9 +43,13 @@ struct WALCheckpointerTests {
             Self.fileSize(path) >= 2_000 * Self.pageSize
         }
 
-        // Steady writes beyond the bound: the WAL stays near it instead of holding everything.
+        // Steady writes beyond the bound (10,000 pages): the WAL stays near it instead of holding
+        // everything. The bound is soft: while the checkpointer's checkpoint runs, the writer's own
+        // is skipped (SQLITE_BUSY) and commits go on appending, so under a loaded parallel run the
+        // WAL passed 4,000 pages by ~500 (one run in three). Twice the bound still tells a WAL that
+        // starts over from one that keeps all 12,000 pages.
         try Self.writePages(store, transactions: 100)
-        let walLimit = (WALCheckpointer.writerAutocheckpointPages + 400) * (Self.pageSize + 24)
+        let walLimit = (2 * WALCheckpointer.writerAutocheckpointPages + 400) * (Self.pageSize + 24)
         #expect(Self.fileSize(path + "-wal") <= walLimit)
         try await eventually("all the pages copied into the database file", timeout: 20) {
             Self.fileSize(path) >= 12_000 * Self.pageSize
