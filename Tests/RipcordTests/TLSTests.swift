@@ -129,7 +129,7 @@ struct TLSTests {
         try FileManager.default.copyItem(atPath: certs.path("next-server.crt"), toPath: certs.path("server.crt"))
         try FileManager.default.copyItem(atPath: certs.path("next-server.key"), toPath: certs.path("server.key"))
         kill(process.processIdentifier, SIGHUP)
-        try await eventually("the new certificate to be served", timeout: 5) {
+        try await eventually("the new certificate to be served", timeout: 30) {
             (try? request(url, ca: certs.path("next-ca.crt")))?.status == 200
         }
         #expect(throws: HTTPClientError.self) { try request(url, ca: certs.path("ca.crt")) }
