@@ -50,14 +50,15 @@ extension SQLiteStore {
     /// alerts, duplicate arrivals and decisions) in transactions of `chunk` deliveries, so intake
     /// commits go between them; stops after `maxChunks`. Deliveries not yet planned and those a
     /// rollback was triggered or joined by are kept. Records one `deliveries.pruned` audit event
-    /// when it deleted any. Returns how many it deleted and whether it stopped before the end.
-    public func pruneDeliveries(olderThan cutoff: Timestamp, now: Timestamp, chunk: Int = 200,
-                                maxChunks: Int = 500) throws(StoreError) -> (pruned: Int, more: Bool) {
+    /// when it deleted any. `keepGoing` is asked before each chunk (the engine stops at shutdown).
+    /// Returns how many it deleted and whether it stopped before the end.
+    public func pruneDeliveries(olderThan cutoff: Timestamp, now: Timestamp, chunk: Int = 200, maxChunks: Int = 500,
+                                keepGoing: () -> Bool = { true }) throws(StoreError) -> (pruned: Int, more: Bool) {
         guard let boundary = try read("finding deliveries past retention", { db in
             try DeliveryRetentionRows.lastIDBefore(cutoff, db)
         }) else { return (0, false) }
         var cursor: Int64 = 0, pruned = 0, chunks = 0
-        while cursor < boundary && chunks < maxChunks {
+        while cursor < boundary && chunks < maxChunks && keepGoing() {
             let from = cursor
             let step = try write("pruning deliveries") { db in
                 try DeliveryRetentionRows.pruneChunk(after: from, through: boundary, cutoff: cutoff, limit: chunk, db)

@@ -64,7 +64,7 @@ struct DeliveryRetentionTests {
         #expect(try store.auditEvents(AuditQuery()).filter { $0.kind == "deliveries.pruned" }.count == 1)
     }
 
-    @Test("a pass stops at its bound and says there is more; the next pass goes on")
+    @Test("a pass stops at its bound, or when told to stop, and says there is more; the next pass goes on")
     func passIsBounded() throws {
         let fixture = try PlanningBatchTests.Fixture(rollbackConfig(program: "/bin/true"))
         let store = fixture.store
@@ -82,6 +82,8 @@ struct DeliveryRetentionTests {
         let cutoff = Timestamp(rfc3339: "2026-06-01T00:00:00Z")!
         let first = try store.pruneDeliveries(olderThan: cutoff, now: .now(), chunk: 2, maxChunks: 1)
         #expect(first.pruned == 2 && first.more)
+        let stopped = try store.pruneDeliveries(olderThan: cutoff, now: .now(), chunk: 2, keepGoing: { false })
+        #expect(stopped.pruned == 0 && stopped.more)
         let rest = try store.pruneDeliveries(olderThan: cutoff, now: .now(), chunk: 2, maxChunks: 10)
         #expect(rest.pruned == 3 && !rest.more)
         #expect(try store.listDeliveries(limit: 10, before: nil).isEmpty)

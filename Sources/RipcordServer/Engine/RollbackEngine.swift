@@ -268,7 +268,8 @@ public final class RollbackEngine: Sendable {
     func pruneDeliveries(retention: Double) -> Bool {
         do {
             let now = Timestamp.now()
-            let result = try store.pruneDeliveries(olderThan: now.adding(seconds: -retention), now: now)
+            let result = try store.pruneDeliveries(olderThan: now.adding(seconds: -retention), now: now,
+                                                   keepGoing: { !Task.isCancelled })
             if result.pruned > 0 { logger.notice("delivery retention pruned \(result.pruned) delivery(ies)") }
             return result.more
         } catch {
