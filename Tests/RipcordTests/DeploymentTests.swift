@@ -290,7 +290,7 @@ struct DeploymentTests {
         _ = try server.insertPendingRollback(deploymentID: held)
         #expect(try server.get("/api/v1/deployments/\(quick)").json["state"] as? String == "active")
 
-        try waitUntil("deployment \(quick) to become stable", timeout: 5) {
+        try waitUntil("deployment \(quick) to become stable", timeout: 30) {
             (try? server.get("/api/v1/deployments/\(quick)").json["state"] as? String) == "stable"
         }
         let shown = try server.get("/api/v1/deployments/\(quick)").json
