@@ -133,7 +133,7 @@ struct StorageFaultTests {
         // A delivery stored before the fault whose planning failed during it must still be planned
         // once the disk has room again, without a restart (the engine re-queues unplanned
         // deliveries after a planning failure, since db56e86).
-        let planned = (try? await eventually("every stored delivery planned", timeout: 5) {
+        let planned = (try? await eventually("every stored delivery planned", timeout: 30) {
             ((try? db.queryOne("SELECT count(*) AS n FROM deliveries WHERE planned_at IS NULL")?.int("n")) ?? 1) == 0
         }) != nil
         #expect(planned, "unplanned deliveries remain after the fault cleared")
