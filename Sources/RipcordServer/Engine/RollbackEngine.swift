@@ -123,7 +123,7 @@ public final class RollbackEngine: Sendable {
             group.addTask { await self.planLoop() }
             group.addTask { await self.schedule() }
             group.addTask { await self.ticker() }
-            group.addTask { await self.retainDeliveries() }
+            group.addTask { await self.retain() }
             await group.waitForAll()
         }
     }
@@ -192,7 +192,6 @@ public final class RollbackEngine: Sendable {
     func schedule() async {
         let running = RunningCount()
         var lastSweep = ContinuousClock.now
-        var lastPrune: ContinuousClock.Instant?
         await withDiscardingTaskGroup { group in
             // Woken by a new plan, a finished job, or the ticker.
             for await _ in wakeups {
@@ -210,10 +209,6 @@ public final class RollbackEngine: Sendable {
                 if let pending = try? store.pendingRollbackCount() { metrics.setQueueDepth(pending) }
                 if let circuit = try? store.circuitState(now: .now(), windowSeconds: config.rollbackLimits.windowSeconds) {
                     metrics.setCircuitOpen(circuit.openedAt != nil)
-                }
-                if let retention = config.auditRetentionSeconds, lastPrune.map({ ContinuousClock.now - $0 > .seconds(3600) }) ?? true {
-                    lastPrune = ContinuousClock.now
-                    pruneAudit(retention: retention)
                 }
                 let free = config.rollbackLimits.concurrency - running.value
                 guard free > 0 else { continue }
@@ -252,15 +247,19 @@ public final class RollbackEngine: Sendable {
         }
     }
 
-    /// Applies `deliveries.retention`: a pass a minute after start, then every hour, or every minute
-    /// while a pass stopped at its bound with more to delete.
-    func retainDeliveries() async {
-        guard let retention = config.deliveryRetentionSeconds else { return }
+    /// Applies `audit.retention` and `deliveries.retention` as the config says now (a reload may set
+    /// or change them), off the scheduling loop so a long pass never delays a rollback's start: a pass
+    /// a minute after start, then every hour, or every minute while a delivery pass stopped at its
+    /// bound with more to delete.
+    func retain() async {
         var wait = Duration.seconds(60)
         while !Task.isCancelled {
             try? await Task.sleep(for: wait)
             if Task.isCancelled { return }
-            wait = pruneDeliveries(retention: retention) ? .seconds(60) : .seconds(3600)
+            let config = self.config
+            if let retention = config.auditRetentionSeconds { pruneAudit(retention: retention) }
+            let more = config.deliveryRetentionSeconds.map { pruneDeliveries(retention: $0) } ?? false
+            wait = more ? .seconds(60) : .seconds(3600)
         }
     }
 
