@@ -15,10 +15,7 @@ struct DeliveryRetentionTests {
         defer { store.close() }
         let old = Timestamp(rfc3339: "2026-01-01T00:00:00Z")!
         func stored(_ body: [UInt8], at time: Timestamp) throws -> (id: Int64, group: AlertGroup?) {
-            let group = try NotificationDecoder.decode(body)
-            let recorded = try store.recordDelivery(IncomingDelivery(rawBody: body, group: group, receivedAt: time,
-                                                                     remoteAddress: "127.0.0.1", credential: "test"))
-            return (recorded.id, group)
+            try fixture.stored(body, receivedAt: time)
         }
         try fixture.deploy("checkout", "1.4.2", at: "2026-11-27T00:00:00Z")
         let trigger = try stored(Notifications.firing([("checkout", "aaaaaaaaaaaaaaa1")]), at: old)
@@ -70,13 +67,9 @@ struct DeliveryRetentionTests {
         let store = fixture.store
         defer { store.close() }
         let old = Timestamp(rfc3339: "2026-01-01T00:00:00Z")!
-        var batch: [(id: Int64, group: AlertGroup?)] = []
-        for index in 0..<5 {
-            let body = Notifications.firing([("cart", String(format: "bbbbbbbbbbbbbb%02d", index))])
-            let group = try NotificationDecoder.decode(body)
-            let recorded = try store.recordDelivery(IncomingDelivery(rawBody: body, group: group, receivedAt: old.adding(seconds: Double(index)),
-                                                                     remoteAddress: "127.0.0.1", credential: "test"))
-            batch.append((recorded.id, group))
+        let batch = try (0..<5).map { index in
+            try fixture.stored(Notifications.firing([("cart", String(format: "bbbbbbbbbbbbbb%02d", index))]),
+                               receivedAt: old.adding(seconds: Double(index)))
         }
         _ = try fixture.plan(batch)
         let cutoff = Timestamp(rfc3339: "2026-06-01T00:00:00Z")!

@@ -26,9 +26,9 @@ struct PlanningBatchTests {
         }
 
         /// Stores a webhook body as the intake does; returns it as the planner gets it.
-        func stored(_ body: [UInt8]) throws -> (id: Int64, group: AlertGroup?) {
+        func stored(_ body: [UInt8], receivedAt: Timestamp = .now()) throws -> (id: Int64, group: AlertGroup?) {
             let group = try NotificationDecoder.decode(body)
-            let recorded = try store.recordDelivery(IncomingDelivery(rawBody: body, group: group, receivedAt: .now(),
+            let recorded = try store.recordDelivery(IncomingDelivery(rawBody: body, group: group, receivedAt: receivedAt,
                                                                      remoteAddress: "127.0.0.1", credential: "test"))
             return (recorded.id, group)
         }
@@ -56,7 +56,7 @@ struct PlanningBatchTests {
             Notifications.firing([("cart", "eeeeeeeeeeeeeee3")]),
             Notifications.firing([("checkout", "eeeeeeeeeeeeeee1")], status: "resolved", endsAt: "2026-11-27T00:16:00Z"),
             Notifications.firing([("checkout", "eeeeeeeeeeeeeee2")], status: "resolved", endsAt: "2026-11-27T00:16:00Z"),
-        ].map(fixture.stored)
+        ].map { try fixture.stored($0) }
 
         let decisions = try fixture.plan(batch)
         #expect(decisions.map { $0.map(\.outcome) } == [[.matched], [.duplicate], [.matched], [.resolved], [.resolved]])
@@ -90,7 +90,7 @@ struct PlanningBatchTests {
         // plan changes nothing, so the snapshot it read is kept), then one for checkout 1.4.3.
         let batch = try [Notifications.firing([("search", "cccccccccccccc02")], startsAt: "2026-11-27T01:00:00Z"),
                          Notifications.firing([("checkout", "cccccccccccccc03")], startsAt: "2026-11-27T01:00:00Z")]
-            .map(fixture.stored)
+            .map { try fixture.stored($0) }
         let decisions = try fixture.plan(batch, now: at("2026-11-27T02:00:00Z"))
         #expect(decisions.map { $0.map(\.outcome) } == [[.noActiveDeployment], [.skippedCooldown]])
         #expect(try store.rollbacks(RollbackQuery()).count == 1)
