@@ -14,6 +14,8 @@ public struct ServeOptions: Sendable {
     public var busyTimeoutMilliseconds: Int32 = 5_000
     /// How often the engine looks for due rollbacks when nothing wakes it.
     public var engineTick: Duration = .milliseconds(200)
+    /// When the retention passes run.
+    public var retentionSchedule: RetentionSchedule = .standard
 
     /// Creates options.
     public init(config: RipcordConfig, insecureNoAuth: Bool = false) {
@@ -72,7 +74,8 @@ public final class RipcordApplication: Sendable {
         self.logger = logger
         let metrics = RipcordMetrics()
         self.metrics = metrics
-        let engine = RollbackEngine(store: store, config: config, logger: logger, metrics: metrics, tick: options.engineTick)
+        let engine = RollbackEngine(store: store, config: config, logger: logger, metrics: metrics, tick: options.engineTick,
+                                    retention: options.retentionSchedule)
         self.engine = engine
         let live = LiveConfig(config)
         self.live = live

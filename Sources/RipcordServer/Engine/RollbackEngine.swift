@@ -47,6 +47,8 @@ public final class RollbackEngine: Sendable {
     let owner: String
     /// How often the scheduler looks for due jobs when nothing wakes it.
     let tick: Duration
+    /// When the retention passes run.
+    let retention: RetentionSchedule
 
     /// A delivery to plan, with its notification when the webhook handler still has it decoded.
     struct StoredDelivery: Sendable {
@@ -77,8 +79,10 @@ public final class RollbackEngine: Sendable {
 
     /// Creates the engine for a config; nothing runs until `run()`.
     public init(store: SQLiteStore, config: RipcordConfig, registry: ExecutorRegistry? = nil, logger: Logger,
-                metrics: RipcordMetrics = RipcordMetrics(), tick: Duration = .milliseconds(200)) {
+                metrics: RipcordMetrics = RipcordMetrics(), tick: Duration = .milliseconds(200),
+                retention: RetentionSchedule = .standard) {
         self.metrics = metrics
+        self.retention = retention
         self.store = store
         self.current = Mutex(Settings(config: config, registry: registry, logger: logger))
         self.logger = logger
@@ -248,18 +252,18 @@ public final class RollbackEngine: Sendable {
     }
 
     /// Applies `audit.retention` and `deliveries.retention` as the config says now (a reload may set
-    /// or change them), off the scheduling loop so a long pass never delays a rollback's start: a pass
-    /// a minute after start, then every hour, or every minute while a delivery pass stopped at its
-    /// bound with more to delete.
+    /// or change them), off the scheduling loop so a long pass never delays a rollback's start, at
+    /// the times `retention` says (by default a minute after start, then hourly, or every minute
+    /// while a delivery pass stopped at its bound with more to delete).
     func retain() async {
-        var wait = Duration.seconds(60)
+        var wait = retention.firstPass
         while !Task.isCancelled {
             try? await Task.sleep(for: wait)
             if Task.isCancelled { return }
             let config = self.config
             if let retention = config.auditRetentionSeconds { pruneAudit(retention: retention) }
             let more = config.deliveryRetentionSeconds.map { pruneDeliveries(retention: $0) } ?? false
-            wait = more ? .seconds(60) : .seconds(3600)
+            wait = more ? self.retention.catchUp : self.retention.interval
         }
     }
 

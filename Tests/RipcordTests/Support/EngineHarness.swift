@@ -59,7 +59,7 @@ final class EngineHarness: @unchecked Sendable {
     private var engineTask: Task<Void, Never>?
 
     /// Writes a config (the standard credentials plus `rollbackConfig`) unless one exists, and starts.
-    init(folder: TestFolder, rollbackConfig: String? = nil) throws {
+    init(folder: TestFolder, rollbackConfig: String? = nil, retention: RetentionSchedule = .standard) throws {
         self.folder = folder
         if let rollbackConfig {
             let path = try folder.writeStandardConfig(extra: rollbackConfig)
@@ -75,6 +75,7 @@ final class EngineHarness: @unchecked Sendable {
         let config = try ConfigLoader.load(path: folder.path + "/ripcord.yml")
         var options = ServeOptions(config: config)
         options.engineTick = .milliseconds(50)
+        options.retentionSchedule = retention
         var logger = Logger(label: "ripcord-engine-test")
         logger.logLevel = .critical
         application = try RipcordApplication(options: options, logger: logger)
