@@ -33,7 +33,7 @@ struct AlertmanagerTLSTests {
                              "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address="]
         let log = FileHandle(forWritingAtPath: {
             let path = "\(folder.path)/\(name)/alertmanager.log"
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             return path
         }())
         process.standardOutput = log
@@ -53,9 +53,9 @@ struct AlertmanagerTLSTests {
         let folder = try TestFolder()
         let certs = TestCertificates(folder: folder.path + "/tls")
         try FileManager.default.createDirectory(atPath: certs.folder, withIntermediateDirectories: true)
-        try certs.makeCA("ca")
-        try certs.issue("server", ca: "ca", subject: "/CN=127.0.0.1", server: true)
-        try certs.issue("am", ca: "ca", subject: "/O=ops/CN=alertmanager", server: false)
+        try await certs.makeCA("ca")
+        try await certs.issue("server", ca: "ca", subject: "/CN=127.0.0.1", server: true)
+        try await certs.issue("am", ca: "ca", subject: "/O=ops/CN=alertmanager", server: false)
         _ = try folder.writeStandardConfig(extra: """
             tls:
               cert_file: tls/server.crt

@@ -115,7 +115,7 @@ struct AuditTests {
     }
 
     @Test("the database refuses UPDATE and DELETE on audit events, and verify finds a byte changed behind its back")
-    func chainIsTamperEvident() throws {
+    func chainIsTamperEvident() async throws {
         let folder = try TestFolder()
         do {
             let server = try RunningServer(folder: folder)
@@ -125,7 +125,7 @@ struct AuditTests {
             server.stop()
         }
         let path = folder.path + "/data/ripcord.sqlite3"
-        let good = try RipcordBinary.run(["audit", "verify", "--db", path], in: folder.path)
+        let good = try await RipcordBinary.run(["audit", "verify", "--db", path], in: folder.path)
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout == "audit chain verified: 3 event(s)\n")
 
@@ -135,7 +135,7 @@ struct AuditTests {
         // Someone with the file and sqlite3 can drop the trigger; the chain still tells.
         try db.execute("DROP TRIGGER audit_events_no_update")
         try db.run("UPDATE audit_events SET summary = replace(summary, 'firing', 'fiRing') WHERE id = 2")
-        let bad = try RipcordBinary.run(["audit", "verify", "--db", path], in: folder.path)
+        let bad = try await RipcordBinary.run(["audit", "verify", "--db", path], in: folder.path)
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("audit chain broken at event 2"), "\(bad.stderr)")
         #expect(bad.stderr.split(separator: "\n").count == 1)

@@ -55,10 +55,10 @@ struct AuthTests {
     }
 
     @Test("a server whose config has no credentials refuses to start unless --insecure-no-auth is given")
-    func noCredentialsRefusesToStart() throws {
+    func noCredentialsRefusesToStart() async throws {
         let folder = try TestFolder()
         try folder.write("ripcord.yml", "listen: 127.0.0.1:0\ndatabase: data/r.sqlite3\n")
-        let refused = try RipcordBinary.run(["serve"], in: folder.path)
+        let refused = try await RipcordBinary.run(["serve"], in: folder.path)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("--insecure-no-auth"))
         #expect(throws: Error.self) { _ = try RunningServer(folder: folder) }

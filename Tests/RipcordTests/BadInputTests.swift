@@ -88,7 +88,7 @@ struct BadInputTests {
     }
 
     @Test("a database that cannot take the write answers 503 so Alertmanager retries, and nothing is lost")
-    func lockedDatabaseGets503() throws {
+    func lockedDatabaseGets503() async throws {
         let server = try RunningServer(busyTimeoutMilliseconds: 200)
         #expect(try server.postWebhook(BadInputTests.valid).status == 200)
         // Another process holding the write lock is a real way for a write to fail.
@@ -105,12 +105,13 @@ struct BadInputTests {
         let out = Pipe()
         holder.standardOutput = out
         try holder.run()
-        _ = out.fileHandleForReading.availableData   // "locked"
+        let reader = out.fileHandleForReading
+        _ = try await offThePool { reader.availableData }   // "locked"
         let second = try Captures.body("02-firing-group-grew")
         let refused = try server.postWebhook(second)
         #expect(refused.status == 503, "\(refused.bodyText)")
         #expect(refused.json["error"] as? String == "store_unavailable")
-        holder.waitUntilExit()
+        await holder.exited()
         // Alertmanager's retry of the same body now succeeds; the earlier delivery is still there.
         let retried = try server.postWebhook(second)
         #expect(retried.status == 200)

@@ -106,20 +106,20 @@ struct ConfigTests {
     }
 
     @Test("check-config exits 0 for a good file and non-zero, naming line and field, for a bad one")
-    func checkConfigCommand() throws {
+    func checkConfigCommand() async throws {
         let folder = try TestFolder()
         _ = try folder.writeStandardConfig()
-        let good = try RipcordBinary.run(["check-config"], in: folder.path)
+        let good = try await RipcordBinary.run(["check-config"], in: folder.path)
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("OK"))
         try folder.write("bad.yml", "listen: 127.0.0.1:9095\nauth:\n  credentials:\n    - name: x\n      role: nobody\n      token: t\n")
-        let bad = try RipcordBinary.run(["check-config", "--config", "bad.yml"], in: folder.path)
+        let bad = try await RipcordBinary.run(["check-config", "--config", "bad.yml"], in: folder.path)
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("bad.yml:5:13: auth.credentials[0].role: 'nobody' is not a role"), "\(bad.stderr)")
-        let missing = try RipcordBinary.run(["check-config", "--config", "nope.yml"], in: folder.path)
+        let missing = try await RipcordBinary.run(["check-config", "--config", "nope.yml"], in: folder.path)
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("nope.yml: config file does not exist"))
-        let env = try RipcordBinary.run(["check-config"], in: "/", environment: ["RIPCORD_CONFIG": folder.path + "/ripcord.yml"])
+        let env = try await RipcordBinary.run(["check-config"], in: "/", environment: ["RIPCORD_CONFIG": folder.path + "/ripcord.yml"])
         #expect(env.status == 0, "\(env.stderr)")
     }
 

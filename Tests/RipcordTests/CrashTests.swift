@@ -112,7 +112,7 @@ struct CrashTests {
             let lost = acknowledged.filter { stored[$0.key] != $0.value }
             #expect(lost.isEmpty, "cycle \(cycle): acknowledged \(acknowledged.count), lost \(lost.count): \(lost.keys.sorted().prefix(10))")
             #expect(acknowledged.count > 0, "cycle \(cycle): nothing was acknowledged before the kill")
-            let audit = try RipcordBinary.run(["audit", "verify", "--db", database], in: folder.path)
+            let audit = try await RipcordBinary.run(["audit", "verify", "--db", database], in: folder.path)
             #expect(audit.status == 0, "cycle \(cycle): \(audit.stdout) \(audit.stderr)")
             let perDeployment = try db.query("SELECT deployment_id, count(*) AS n FROM rollbacks GROUP BY deployment_id HAVING n > 1")
             #expect(perDeployment.isEmpty, "cycle \(cycle): a deployment has two rollbacks")

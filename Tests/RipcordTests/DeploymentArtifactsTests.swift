@@ -9,11 +9,11 @@ struct DeploymentArtifactsTests {
     // MARK: docker-compose.yml
 
     @Test("docker-compose.yml is valid, and every file it mounts exists and passes promtool, amtool or ripcord check-config where it lands")
-    func composeFileAndMountedConfigs() throws {
-        let quiet = try #require(try ExternalTool.run("docker-compose", ["-f", "docker-compose.yml", "config", "-q"]),
+    func composeFileAndMountedConfigs() async throws {
+        let quiet = try #require(try await ExternalTool.run("docker-compose", ["-f", "docker-compose.yml", "config", "-q"]),
                                  "docker-compose is not installed (scripts/test installs it)")
         #expect(quiet.status == 0, "docker-compose config -q: \(quiet)")
-        let rendered = try #require(try ExternalTool.run("docker-compose", ["-f", "docker-compose.yml", "config"]))
+        let rendered = try #require(try await ExternalTool.run("docker-compose", ["-f", "docker-compose.yml", "config"]))
         try #require(rendered.status == 0, "\(rendered)")
         let services = ComposeConfig.parse(rendered.stdout)
         #expect(Set(services.keys) == ["ripcord", "prometheus", "alertmanager", "demo"], "services: \(services.keys.sorted())")
@@ -43,21 +43,21 @@ struct DeploymentArtifactsTests {
         // Prometheus: the config it is started with, the rule files that config names, and every rule file mounted.
         let prometheus = try #require(services["prometheus"])
         let promConfig = try #require(prometheus.flag("--config.file"), "prometheus has no --config.file")
-        let promCheck = try #require(try ExternalTool.run("promtool", ["check", "config", roots["prometheus"]! + promConfig]),
+        let promCheck = try #require(try await ExternalTool.run("promtool", ["check", "config", roots["prometheus"]! + promConfig]),
                                      "promtool is not installed (scripts/test installs prometheus)")
         #expect(promCheck.status == 0, "promtool check config \(promConfig): \(promCheck)")
         #expect(promCheck.stdout.contains("SUCCESS: 2 rule files found"), "\(promCheck.stdout)")
         for volume in prometheus.volumes where volume.hasPrefix("/") {
             let target = volume.split(separator: ":")[1]
             guard target.hasSuffix(".yml"), String(target) != promConfig else { continue }
-            let rules = try #require(try ExternalTool.run("promtool", ["check", "rules", roots["prometheus"]! + target]))
+            let rules = try #require(try await ExternalTool.run("promtool", ["check", "rules", roots["prometheus"]! + target]))
             #expect(rules.status == 0, "promtool check rules \(target): \(rules)")
         }
 
         // Alertmanager: amtool, and the token file it names (amtool does not look) holds Ripcord's alertmanager token.
         let alertmanager = try #require(services["alertmanager"])
         let amConfig = try #require(alertmanager.flag("--config.file"), "alertmanager has no --config.file")
-        let amCheck = try #require(try ExternalTool.run("amtool", ["check-config", roots["alertmanager"]! + amConfig]),
+        let amCheck = try #require(try await ExternalTool.run("amtool", ["check-config", roots["alertmanager"]! + amConfig]),
                                    "amtool is not installed (scripts/test installs prometheus-alertmanager)")
         #expect(amCheck.status == 0, "amtool check-config \(amConfig): \(amCheck)")
         let amText = try String(contentsOfFile: roots["alertmanager"]! + amConfig, encoding: .utf8)
@@ -73,7 +73,7 @@ struct DeploymentArtifactsTests {
         // Ripcord: check-config on the config the container reads, with the secrets where they are mounted.
         let ripcord = try #require(services["ripcord"])
         let ripcordConfig = try #require(ripcord.environment["RIPCORD_CONFIG"], "ripcord has no RIPCORD_CONFIG")
-        let checked = try RipcordBinary.run(["check-config", "--config", roots["ripcord"]! + ripcordConfig], in: scratch.path)
+        let checked = try await RipcordBinary.run(["check-config", "--config", roots["ripcord"]! + ripcordConfig], in: scratch.path)
         #expect(checked.status == 0, "ripcord check-config: \(checked.stdout)\(checked.stderr)")
         let config = try ConfigLoader.load(path: roots["ripcord"]! + ripcordConfig)
         #expect(config.listen.port == 9095)
@@ -110,14 +110,14 @@ struct DeploymentArtifactsTests {
         // The demo service's script is what the demo container runs.
         let demo = try #require(services["demo"])
         let script = try #require(demo.command.first { $0.hasSuffix(".py") })
-        let help = try #require(try ExternalTool.run("python3", [roots["demo"]! + script, "--help"]))
+        let help = try #require(try await ExternalTool.run("python3", [roots["demo"]! + script, "--help"]))
         #expect(help.status == 0, "\(help)")
     }
 
     // MARK: Dockerfile
 
     @Test("the Dockerfile builds the release binary in a Swift image and runs it as a non-root user on slim bookworm with only the libraries it links")
-    func dockerfile() throws {
+    func dockerfile() async throws {
         let text = try String(contentsOfFile: RepositoryRoot.file("Dockerfile"), encoding: .utf8)
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         let froms = lines.filter { $0.hasPrefix("FROM ") }
@@ -137,7 +137,7 @@ struct DeploymentArtifactsTests {
         let afterInstall: [String] = Array(words.drop { $0 != "install" }.dropFirst())
         let packages = Set(afterInstall.filter { word in !word.hasPrefix("-") && word != "&&" && word != "\\" })
         #expect(packages == ["libmicrohttpd12", "libcurl4", "libsqlite3-0", "ca-certificates"], "\(packages.sorted())")
-        let needed = try #require(try ExternalTool.run("readelf", ["-d", RipcordBinary.path]), "readelf is not installed (binutils)")
+        let needed = try #require(try await ExternalTool.run("readelf", ["-d", RipcordBinary.path]), "readelf is not installed (binutils)")
         let libraries = needed.stdout.split(separator: "\n").compactMap { line -> String? in
             guard line.contains("(NEEDED)"), let open = line.firstIndex(of: "["), let close = line.lastIndex(of: "]") else { return nil }
             return String(line[line.index(after: open)..<close])
@@ -151,12 +151,12 @@ struct DeploymentArtifactsTests {
         }
         // Each native library comes from a runtime package or a package one of them depends on
         // (libmicrohttpd12 brings libgnutls30, for example).
-        let dependencies = try #require(try ExternalTool.run("dpkg-query", ["-W", "-f=${Depends}\\n"] + packages.sorted()))
+        let dependencies = try #require(try await ExternalTool.run("dpkg-query", ["-W", "-f=${Depends}\\n"] + packages.sorted()))
         let provided = packages.union(dependencies.stdout.split(whereSeparator: { ",|\n".contains($0) }).compactMap {
             $0.split(separator: " ").first.map { String($0.split(separator: ":")[0]) }
         })
         for library in native {
-            let owner = try #require(try ExternalTool.run("dpkg", ["-S", "*/" + library]))
+            let owner = try #require(try await ExternalTool.run("dpkg", ["-S", "*/" + library]))
             let owners = owner.stdout.split(separator: "\n").filter { $0.hasSuffix("/" + library) }
                 .map { String($0.split(separator: ":")[0]) }
             #expect(owners.contains { provided.contains($0) },
@@ -193,22 +193,22 @@ struct DeploymentArtifactsTests {
         defer { if server.isRunning { server.terminate() } }
         let check = script.replacingOccurrences(of: "/127.0.0.1/9095", with: "/127.0.0.1/\(port)")
         try await eventually("ripcord to be ready on \(port)", timeout: 15) {
-            (try? ExternalTool.run("bash", ["-c", check]))?.status == 0
+            (try? await ExternalTool.run("bash", ["-c", check]))?.status == 0
         }
         server.terminate()
         try await eventually("ripcord to stop", timeout: 15) { !server.isRunning }
-        let down = try #require(try ExternalTool.run("bash", ["-c", check]))
+        let down = try #require(try await ExternalTool.run("bash", ["-c", check]))
         #expect(down.status != 0, "the check fails when nothing listens")
     }
 
     // MARK: Prometheus rules
 
     @Test("the example rules pass promtool (with unit tests of the burn-rate alerts), and Ripcord's alerts use only metrics Ripcord exports")
-    func prometheusRules() throws {
+    func prometheusRules() async throws {
         let files = ["examples/prometheus/ripcord-alerts.yml", "examples/prometheus/slo-rules.yml", "deploy/compose/slo-rules.yml"]
-        let check = try #require(try ExternalTool.run("promtool", ["check", "rules"] + files), "promtool is not installed")
+        let check = try #require(try await ExternalTool.run("promtool", ["check", "rules"] + files), "promtool is not installed")
         #expect(check.status == 0, "\(check)")
-        let unit = try #require(try ExternalTool.run("promtool", ["test", "rules", "examples/prometheus/tests/slo-rules.test.yml"]))
+        let unit = try #require(try await ExternalTool.run("promtool", ["test", "rules", "examples/prometheus/tests/slo-rules.test.yml"]))
         #expect(unit.status == 0, "promtool test rules: \(unit)")
 
         let alerts = try String(contentsOfFile: RepositoryRoot.file("examples/prometheus/ripcord-alerts.yml"), encoding: .utf8)
@@ -237,8 +237,8 @@ struct DeploymentArtifactsTests {
     // MARK: Kubernetes
 
     @Test("the Kubernetes manifests pass kubectl's client-side dry run offline, grant each executor kind least privilege, and carry a config ripcord accepts")
-    func kubernetesManifests() throws {
-        let objects = try KubectlOffline.create(["deploy/kubernetes/", "deploy/kubernetes/secret-template/"])
+    func kubernetesManifests() async throws {
+        let objects = try await KubectlOffline.create(["deploy/kubernetes/", "deploy/kubernetes/secret-template/"])
         func all(_ kind: String) -> [[String: Any]] { objects.filter { $0["kind"] as? String == kind } }
         func name(_ object: [String: Any]) -> String { (object["metadata"] as? [String: Any])?["name"] as? String ?? "" }
         func namespace(_ object: [String: Any]) -> String? { (object["metadata"] as? [String: Any])?["namespace"] as? String }
@@ -289,7 +289,7 @@ struct DeploymentArtifactsTests {
             #expect(secret[key] == "", "the template ships no token: \(key)")
             try root.write(String((secretMount + "/" + key).dropFirst()), "test-token-\(key)\n")
         }
-        let checked = try RipcordBinary.run(["check-config", "--config", root.path + configPath], in: root.path)
+        let checked = try await RipcordBinary.run(["check-config", "--config", root.path + configPath], in: root.path)
         #expect(checked.status == 0, "ripcord check-config on the ConfigMap's ripcord.yml: \(checked.stdout)\(checked.stderr)")
         let config = try ConfigLoader.load(path: root.path + configPath)
         #expect(env["KUBECONFIG"].map { $0.hasPrefix(configMount + "/") && data[($0 as NSString).lastPathComponent] != nil } == true,
@@ -436,7 +436,7 @@ enum KubectlOffline {
     ]
 
     /// Every object of `paths` (relative to the repository) as kubectl's client-side dry run prints it.
-    static func create(_ paths: [String]) throws -> [[String: Any]] {
+    static func create(_ paths: [String]) async throws -> [[String: Any]] {
         let folder = try TestFolder()
         let port = freePort()
         let cache = folder.path + "/kube-cache"
@@ -462,7 +462,7 @@ enum KubectlOffline {
 
         let arguments = ["--server", "http://127.0.0.1:\(port)", "--cache-dir", cache, "create", "--dry-run=client",
                          "--validate=false", "-o", "json"] + paths.flatMap { ["-f", $0] }
-        let result = try #require(try ExternalTool.run("kubectl", arguments,
+        let result = try #require(try await ExternalTool.run("kubectl", arguments,
                                                        environment: ["KUBECONFIG": folder.path + "/kubeconfig", "HOME": folder.path]),
                                   "kubectl is not installed (scripts/test installs kubernetes-client)")
         try #require(result.status == 0, "kubectl \(arguments.joined(separator: " ")): \(result)")

@@ -282,7 +282,7 @@ struct DeploymentTests {
     }
 
     @Test("a deployment whose soak window passed without promotion becomes stable, unless a rollback is pending")
-    func soakWindowEndsInStable() throws {
+    func soakWindowEndsInStable() async throws {
         let server = try RunningServer()
         let quick = try server.recordedID(deployment(["idempotency_key": "run-1", "soak": "1s"]))
         let held = try server.recordedID(deployment(["idempotency_key": "run-2", "service": "cart", "soak": "1s"]))
@@ -290,7 +290,7 @@ struct DeploymentTests {
         _ = try server.insertPendingRollback(deploymentID: held)
         #expect(try server.get("/api/v1/deployments/\(quick)").json["state"] as? String == "active")
 
-        try waitUntil("deployment \(quick) to become stable", timeout: 30) {
+        try await eventually("deployment \(quick) to become stable", timeout: 30) {
             (try? server.get("/api/v1/deployments/\(quick)").json["state"] as? String) == "stable"
         }
         let shown = try server.get("/api/v1/deployments/\(quick)").json

@@ -233,7 +233,7 @@ struct EndToEndTests {
         }
 
         // What on-call sees: `ripcord rollback-history --server` lists the one rollback.
-        let history = try RipcordBinary.run(["rollback-history", "--server", stack.ripcordBase, "--token-file",
+        let history = try await RipcordBinary.run(["rollback-history", "--server", stack.ripcordBase, "--token-file",
                                              stack.folder.path + "/secrets/reader.token", "--output", "csv"], in: stack.folder.path)
         #expect(history.status == 0, "\(history.stderr)")
         let rows = history.stdout.split(separator: "\n").dropFirst()

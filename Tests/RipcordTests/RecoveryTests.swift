@@ -24,7 +24,7 @@ struct RecoveryTests {
         #expect(try client.postWebhook(try Captures.body("01-firing-first")).status == 200)
         try await eventually("the rollback command to start") { FakeRollbackProgram.starts(in: folder).count == 1 }
         kill(server.processIdentifier, SIGKILL)
-        server.waitUntilExit()
+        await server.exited()
 
         // The database says the job was running; the command may still run as an orphan.
         let db = try Database(path: folder.path + "/data/ripcord.sqlite3")
@@ -44,7 +44,7 @@ struct RecoveryTests {
         let outcomes = try db.query("SELECT outcome FROM rollback_attempts ORDER BY id").map { $0.text("outcome") }
         #expect(outcomes == ["interrupted", "succeeded"])
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await server.exited()
         #expect(server.terminationStatus == 0)
     }
 
@@ -65,7 +65,7 @@ struct RecoveryTests {
         _ = try RunningClient(port: port).postWebhook(try Captures.body("01-firing-first"))
         try await eventually("the rollback command to start") { FakeRollbackProgram.starts(in: folder).count == 1 }
         kill(server.processIdentifier, SIGKILL)
-        server.waitUntilExit()
+        await server.exited()
 
         let restarted = try EngineHarness(folder: folder)
         try await eventually("recovery") { (try? restarted.rollbacks().first?.status) == .interrupted }
@@ -83,7 +83,7 @@ struct RecoveryTests {
         let folder = try TestFolder()
         _ = try folder.writeStandardConfig()
         let first = try EngineHarness(folder: folder)
-        let second = try RipcordBinary.run(["serve"], in: folder.path)
+        let second = try await RipcordBinary.run(["serve"], in: folder.path)
         #expect(second.status != 0)
         #expect(second.stderr.contains("another ripcord serve is using"), "\(second.stderr)")
         await first.stop()

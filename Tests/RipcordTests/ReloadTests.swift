@@ -52,7 +52,7 @@ struct ReloadTests {
         let metrics = try client.send(HTTPClientRequest(url: base + "/metrics")).bodyText
         #expect(metrics.contains("ripcord_config_last_reload_successful 1"))
         kill(server.processIdentifier, SIGTERM)
-        server.waitUntilExit()
+        await server.exited()
         #expect(server.terminationStatus == 0)
     }
 

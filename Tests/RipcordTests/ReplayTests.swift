@@ -22,7 +22,7 @@ struct ReplayTests {
             }
         }
         let before = try counts()
-        let result = try RipcordBinary.run(["replay", capture, "--dry-run"], in: folder.path)
+        let result = try await RipcordBinary.run(["replay", capture, "--dry-run"], in: folder.path)
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.filter { $0.contains("HighErrorRate") && $0.contains(": matched (policy slo-burn)") }.count == 1)
@@ -31,10 +31,10 @@ struct ReplayTests {
         #expect(try counts() == before)
         #expect(FakeRollbackProgram.calls(in: folder).isEmpty)
 
-        let withoutFlag = try RipcordBinary.run(["replay", capture], in: folder.path)
+        let withoutFlag = try await RipcordBinary.run(["replay", capture], in: folder.path)
         #expect(withoutFlag.status != 0)
         #expect(withoutFlag.stderr.contains("--dry-run"))
-        let badFile = try RipcordBinary.run(["replay", "/nonexistent.json", "--dry-run"], in: folder.path)
+        let badFile = try await RipcordBinary.run(["replay", "/nonexistent.json", "--dry-run"], in: folder.path)
         #expect(badFile.status != 0)
         #expect(badFile.stderr.contains("/nonexistent.json: cannot be read"))
     }

@@ -80,36 +80,36 @@ struct RollbackHistoryTests {
     }
 
     @Test("the table fits 80 and 120 columns, CSV and JSON carry every field (golden files)")
-    func outputs() throws {
+    func outputs() async throws {
         let (folder, path) = try seeded()
         for width in [80, 120] {
-            let table = try RipcordBinary.run(["rollback-history", "--db", path, "--width", "\(width)"], in: folder.path)
+            let table = try await RipcordBinary.run(["rollback-history", "--db", path, "--width", "\(width)"], in: folder.path)
             #expect(table.status == 0, "\(table.stderr)")
             #expect(table.stdout.split(separator: "\n").allSatisfy { $0.count <= width })
             #expect(!table.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
             try expectGolden(table.stdout, "history-table-\(width).txt")
         }
-        let csv = try RipcordBinary.run(["rollback-history", "--db", path, "--output", "csv"], in: folder.path)
+        let csv = try await RipcordBinary.run(["rollback-history", "--db", path, "--output", "csv"], in: folder.path)
         try expectGolden(csv.stdout, "history.csv")
-        let json = try RipcordBinary.run(["rollback-history", "--db", path, "--output", "json", "--status", "failed"], in: folder.path)
+        let json = try await RipcordBinary.run(["rollback-history", "--db", path, "--output", "json", "--status", "failed"], in: folder.path)
         let list = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(list.map { $0["service"] as? String } == ["payments-gateway-internal"])
-        let timeline = try RipcordBinary.run(["rollback-history", "1", "--db", path], in: folder.path)
+        let timeline = try await RipcordBinary.run(["rollback-history", "1", "--db", path], in: folder.path)
         try expectGolden(timeline.stdout, "timeline.txt")
     }
 
     @Test("filters narrow the history as the API's do")
-    func filters() throws {
+    func filters() async throws {
         let (folder, path) = try seeded()
-        func services(_ arguments: [String]) throws -> [String] {
-            let result = try RipcordBinary.run(["rollback-history", "--db", path, "--output", "json"] + arguments, in: folder.path)
+        func services(_ arguments: [String]) async throws -> [String] {
+            let result = try await RipcordBinary.run(["rollback-history", "--db", path, "--output", "json"] + arguments, in: folder.path)
             return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["service"] as? String }
         }
-        #expect(try services([]) == ["cart", "payments-gateway-internal", "checkout"])
-        #expect(try services(["--service", "cart"]) == ["cart"])
-        #expect(try services(["--namespace", "prod"]) == ["cart", "checkout"])
-        #expect(try services(["--since", "2026-11-21T00:00:00Z", "--until", "2026-11-22T00:00:00Z"]) == ["payments-gateway-internal"])
-        #expect(try services(["--limit", "1"]) == ["cart"])
+        await #expect(try services([]) == ["cart", "payments-gateway-internal", "checkout"])
+        await #expect(try services(["--service", "cart"]) == ["cart"])
+        await #expect(try services(["--namespace", "prod"]) == ["cart", "checkout"])
+        await #expect(try services(["--since", "2026-11-21T00:00:00Z", "--until", "2026-11-22T00:00:00Z"]) == ["payments-gateway-internal"])
+        await #expect(try services(["--limit", "1"]) == ["cart"])
     }
 
     @Test("reading from a server gives the same history; a 401 and an unreachable server are one line and a non-zero exit")
@@ -120,45 +120,45 @@ struct RollbackHistoryTests {
         try harness.deploy()
         _ = try harness.postWebhook(try Captures.body("01-firing-first"))
         try await harness.waitForRollbacksToFinish(count: 1)
-        let ok = try RipcordBinary.run(["rollback-history", "--server", harness.base, "--token-file", "secrets/reader.token",
+        let ok = try await RipcordBinary.run(["rollback-history", "--server", harness.base, "--token-file", "secrets/reader.token",
                                         "--output", "csv"], in: folder.path)
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.split(separator: "\n").count == 2)
         #expect(ok.stdout.contains(",succeeded,checkout,prod,"))
         #expect(ok.stdout.contains(",HighErrorRate,"), "the trigger alert comes through the API too")
-        let timeline = try RipcordBinary.run(["rollback-history", "1", "--server", harness.base, "--token-file", "secrets/reader.token"],
+        let timeline = try await RipcordBinary.run(["rollback-history", "1", "--server", harness.base, "--token-file", "secrets/reader.token"],
                                              in: folder.path)
         #expect(timeline.stdout.contains("rollback.succeeded"))
         try folder.write("wrong.token", "nope\n")
-        let denied = try RipcordBinary.run(["rollback-history", "--server", harness.base, "--token-file", "wrong.token"], in: folder.path)
+        let denied = try await RipcordBinary.run(["rollback-history", "--server", harness.base, "--token-file", "wrong.token"], in: folder.path)
         #expect(denied.status == 77)
         #expect(denied.stderr.split(separator: "\n").count == 1, "\(denied.stderr)")
         let port = freePort()
-        let unreachable = try RipcordBinary.run(["rollback-history", "--server", "http://127.0.0.1:\(port)"], in: folder.path)
+        let unreachable = try await RipcordBinary.run(["rollback-history", "--server", "http://127.0.0.1:\(port)"], in: folder.path)
         #expect(unreachable.status == 69)
         #expect(unreachable.stderr.contains("cannot reach Ripcord"))
         await harness.stop()
     }
 
     @Test("a missing or unreadable database, an unknown id and bad flags are one clear line and a non-zero exit")
-    func errors() throws {
+    func errors() async throws {
         let (folder, path) = try seeded()
-        let missing = try RipcordBinary.run(["rollback-history", "--db", folder.path + "/nope.sqlite3"], in: folder.path)
+        let missing = try await RipcordBinary.run(["rollback-history", "--db", folder.path + "/nope.sqlite3"], in: folder.path)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("nope.sqlite3 does not exist"))
         #expect(missing.stderr.split(separator: "\n").count == 1)
         try folder.write("garbage.sqlite3", "this is not a database")
-        let garbage = try RipcordBinary.run(["rollback-history", "--db", folder.path + "/garbage.sqlite3"], in: folder.path)
+        let garbage = try await RipcordBinary.run(["rollback-history", "--db", folder.path + "/garbage.sqlite3"], in: folder.path)
         #expect(garbage.status == 1)
         #expect(garbage.stderr.split(separator: "\n").count == 1, "\(garbage.stderr)")
-        let unknown = try RipcordBinary.run(["rollback-history", "99", "--db", path], in: folder.path)
+        let unknown = try await RipcordBinary.run(["rollback-history", "99", "--db", path], in: folder.path)
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("no rollback with id 99"))
-        let badSince = try RipcordBinary.run(["rollback-history", "--db", path, "--since", "last tuesday"], in: folder.path)
+        let badSince = try await RipcordBinary.run(["rollback-history", "--db", path, "--since", "last tuesday"], in: folder.path)
         #expect(badSince.status == 64)
-        let badStatus = try RipcordBinary.run(["rollback-history", "--db", path, "--status", "exploded"], in: folder.path)
+        let badStatus = try await RipcordBinary.run(["rollback-history", "--db", path, "--status", "exploded"], in: folder.path)
         #expect(badStatus.status == 64)
-        let noConfig = try RipcordBinary.run(["rollback-history"], in: folder.path)
+        let noConfig = try await RipcordBinary.run(["rollback-history"], in: folder.path)
         #expect(noConfig.status == 1)
         #expect(noConfig.stderr.contains("config file does not exist"))
     }

@@ -40,7 +40,7 @@ struct SafetyLimitTests {
         await harness!.stop()
         harness = nil
 
-        let status = try RipcordBinary.run(["circuit", "status"], in: folder.path)
+        let status = try await RipcordBinary.run(["circuit", "status"], in: folder.path)
         #expect(status.status == 0, "\(status.stderr)")
         #expect(status.stdout.hasPrefix("open since"), "\(status.stdout)")
 
@@ -51,7 +51,7 @@ struct SafetyLimitTests {
         await restarted!.stop()
         restarted = nil
 
-        let reset = try RipcordBinary.run(["circuit", "reset"], in: folder.path)
+        let reset = try await RipcordBinary.run(["circuit", "reset"], in: folder.path)
         #expect(reset.status == 0, "\(reset.stderr)")
         let again = try EngineHarness(folder: folder)
         let allowed = try again.postWebhook(Notifications.firing([("search", "a100000000000004")]))

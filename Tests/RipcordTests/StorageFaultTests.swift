@@ -56,7 +56,7 @@ struct StorageFaultTests {
         let port = freePort()
         _ = try folder.writeStandardConfig(listen: "127.0.0.1:\(port)", extra: rollbackConfig(program: program))
         let shim = folder.path + "/faultfs.so"
-        let cc = try RipcordBinary.run(["-shared", "-fPIC", "-O2", "-o", shim, StorageFaultTests.shimSource, "-ldl"],
+        let cc = try await RipcordBinary.run(["-shared", "-fPIC", "-O2", "-o", shim, StorageFaultTests.shimSource, "-ldl"],
                                        in: folder.path, executable: StorageFaultTests.compiler!)
         try #require(cc.status == 0, "\(cc.stderr)")
 
@@ -101,7 +101,7 @@ struct StorageFaultTests {
             }
         }
         try await eventually("some deliveries stored before the fault") { ledger.acked.count >= 60 }
-        FileManager.default.createFile(atPath: flag, contents: nil)
+        _ = FileManager.default.createFile(atPath: flag, contents: nil)
         try await Task.sleep(for: .milliseconds(300))
         let duringFault = StorageFaultTests.post(client, port: port, try Captures.body("02-firing-group-grew"))
         #expect(duringFault?.status == 503, "\(duringFault?.bodyText ?? "no answer")")
@@ -127,7 +127,7 @@ struct StorageFaultTests {
         let acked = ledger.acked
         let lost = acked.filter { stored[$0.key] != $0.value }
         #expect(lost.isEmpty, "acknowledged \(acked.count), lost \(lost.count): \(lost.keys.sorted().prefix(10))")
-        let audit = try RipcordBinary.run(["audit", "verify", "--db", folder.path + "/data/ripcord.sqlite3"], in: folder.path)
+        let audit = try await RipcordBinary.run(["audit", "verify", "--db", folder.path + "/data/ripcord.sqlite3"], in: folder.path)
         #expect(audit.status == 0, "\(audit.stdout) \(audit.stderr)")
 
         // A delivery stored before the fault whose planning failed during it must still be planned

@@ -5,14 +5,14 @@ import Testing
 @Suite("HTTPS with mutual TLS", .serialized)
 struct TLSTests {
     /// A folder with CA `ca`, server cert, client `am` (CN=alertmanager) and client `rogue` from another CA.
-    func certificates(_ folder: TestFolder) throws -> TestCertificates {
+    func certificates(_ folder: TestFolder) async throws -> TestCertificates {
         let certs = TestCertificates(folder: folder.path + "/tls")
         try FileManager.default.createDirectory(atPath: certs.folder, withIntermediateDirectories: true)
-        try certs.makeCA("ca")
-        try certs.makeCA("other-ca")
-        try certs.issue("server", ca: "ca", subject: "/CN=127.0.0.1", server: true)
-        try certs.issue("am", ca: "ca", subject: "/O=ops/CN=alertmanager", server: false)
-        try certs.issue("rogue", ca: "other-ca", subject: "/O=ops/CN=alertmanager", server: false)
+        try await certs.makeCA("ca")
+        try await certs.makeCA("other-ca")
+        try await certs.issue("server", ca: "ca", subject: "/CN=127.0.0.1", server: true)
+        try await certs.issue("am", ca: "ca", subject: "/O=ops/CN=alertmanager", server: false)
+        try await certs.issue("rogue", ca: "other-ca", subject: "/O=ops/CN=alertmanager", server: false)
         return certs
     }
 
@@ -35,9 +35,9 @@ struct TLSTests {
     }
 
     @Test("with a client CA, a client certificate it signed gets in (and can stand as a credential); none, or another CA's, is refused; plain HTTP gets nothing")
-    func mutualTLS() throws {
+    func mutualTLS() async throws {
         let folder = try TestFolder()
-        let certs = try certificates(folder)
+        let certs = try await certificates(folder)
         _ = try folder.writeStandardConfig(extra: tlsConfig() + """
 
             # the subject of a verified client certificate as a credential
@@ -73,9 +73,9 @@ struct TLSTests {
     }
 
     @Test("min_version TLS13 refuses a TLS 1.2 client")
-    func minimumVersion() throws {
+    func minimumVersion() async throws {
         let folder = try TestFolder()
-        let certs = try certificates(folder)
+        let certs = try await certificates(folder)
         _ = try folder.writeStandardConfig(extra: tlsConfig(clientCA: false, minVersion: "TLS13"))
         let server = try RunningServer(folder: folder)
         let port = server.application.server.port
@@ -87,27 +87,27 @@ struct TLSTests {
         tls12.standardOutput = Pipe()
         tls12.standardError = Pipe()
         try tls12.run()
-        tls12.waitUntilExit()
+        await tls12.exited()
         #expect(tls12.terminationStatus != 0)
     }
 
     @Test("check-config finds a key that does not belong to the certificate")
-    func checkConfigKeyMismatch() throws {
+    func checkConfigKeyMismatch() async throws {
         let folder = try TestFolder()
-        _ = try certificates(folder)
+        _ = try await certificates(folder)
         _ = try folder.writeStandardConfig(extra: tlsConfig())
-        let good = try RipcordBinary.run(["check-config"], in: folder.path)
+        let good = try await RipcordBinary.run(["check-config"], in: folder.path)
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("https://"))
         let text = try String(contentsOfFile: folder.path + "/ripcord.yml", encoding: .utf8)
         try text.replacingOccurrences(of: "key_file: tls/server.key", with: "key_file: tls/am.key")
             .write(toFile: folder.path + "/ripcord.yml", atomically: true, encoding: .utf8)
-        let bad = try RipcordBinary.run(["check-config"], in: folder.path)
+        let bad = try await RipcordBinary.run(["check-config"], in: folder.path)
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("tls: the certificate and key do not load as a pair"), "\(bad.stderr)")
         try text.replacingOccurrences(of: "cert_file: tls/server.crt", with: "cert_file: tls/missing.crt")
             .write(toFile: folder.path + "/ripcord.yml", atomically: true, encoding: .utf8)
-        let missing = try RipcordBinary.run(["check-config"], in: folder.path)
+        let missing = try await RipcordBinary.run(["check-config"], in: folder.path)
         #expect(missing.stderr.contains("tls.cert_file: "), "\(missing.stderr)")
         #expect(missing.stderr.contains("does not exist"))
     }
@@ -115,9 +115,9 @@ struct TLSTests {
     @Test("SIGHUP puts new certificates in use without a restart")
     func certificateRotation() async throws {
         let folder = try TestFolder()
-        let certs = try certificates(folder)
-        try certs.makeCA("next-ca")
-        try certs.issue("next-server", ca: "next-ca", subject: "/CN=127.0.0.1", server: true)
+        let certs = try await certificates(folder)
+        try await certs.makeCA("next-ca")
+        try await certs.issue("next-server", ca: "next-ca", subject: "/CN=127.0.0.1", server: true)
         let port = freePort()
         _ = try folder.writeStandardConfig(listen: "127.0.0.1:\(port)", extra: tlsConfig(clientCA: false))
         let process = try RipcordBinary.start(["serve"], in: folder.path, log: folder.path + "/serve.log")
@@ -134,7 +134,7 @@ struct TLSTests {
         }
         #expect(throws: HTTPClientError.self) { try request(url, ca: certs.path("ca.crt")) }
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        await process.exited()
         #expect(process.terminationStatus == 0)
     }
 }

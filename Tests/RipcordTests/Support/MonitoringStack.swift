@@ -30,15 +30,20 @@ enum ExternalTool {
 
     /// Runs `name ARGS` (found on PATH) in `directory` and waits for it; nil when it is not installed.
     static func run(_ name: String, _ arguments: [String], in directory: String = RepositoryRoot.path,
-                    environment: [String: String] = [:]) throws -> Result? {
+                    environment: [String: String] = [:]) async throws -> Result? {
+        try await offThePool { try runBlocking(name, arguments, in: directory, environment: environment) }
+    }
+
+    private static func runBlocking(_ name: String, _ arguments: [String], in directory: String,
+                                    environment: [String: String]) throws -> Result? {
         guard let executable = name.hasPrefix("/") ? name : find(name) else { return nil }
         let process = Process.forTest(executable, arguments, in: directory, environment: environment)
         // Files, not pipes: a chatty tool can never block on a full pipe while nobody reads it.
         let folder = NSTemporaryDirectory() + "ripcord-tool-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        FileManager.default.createFile(atPath: folder + "/out", contents: nil)
-        FileManager.default.createFile(atPath: folder + "/err", contents: nil)
+        _ = FileManager.default.createFile(atPath: folder + "/out", contents: nil)
+        _ = FileManager.default.createFile(atPath: folder + "/err", contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/out"))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/err"))
         process.standardOutput = out
@@ -65,7 +70,7 @@ final class StackProcess: @unchecked Sendable {
         self.name = name
         self.logPath = logPath
         process = Process.forTest(executable, arguments, in: directory, environment: environment)
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = handle
         process.standardError = handle

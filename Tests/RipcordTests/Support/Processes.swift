@@ -19,9 +19,14 @@ enum RipcordBinary {
         let stderr: String
     }
 
-    /// Runs `ripcord ARGS` to completion in `directory`.
+    /// Runs `ripcord ARGS` to completion in `directory`, on a thread of its own (see `offThePool`).
     static func run(_ arguments: [String], in directory: String, executable: String = path,
-                    environment: [String: String] = [:]) throws -> Result {
+                    environment: [String: String] = [:]) async throws -> Result {
+        try await offThePool { try runBlocking(arguments, in: directory, executable: executable, environment: environment) }
+    }
+
+    private static func runBlocking(_ arguments: [String], in directory: String, executable: String,
+                                    environment: [String: String]) throws -> Result {
         let process = Process.forTest(executable, arguments, in: directory, environment: environment)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -63,24 +68,31 @@ extension Process {
     }
 }
 
-/// Polls until `condition` holds or the deadline passes.
-func waitUntil(_ what: String, timeout: Double = 10, _ condition: () -> Bool) throws {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if condition() { return }
-        usleep(20_000)
+/// Runs blocking work (a child process to its end, a synchronous wait) on a thread of its own and
+/// awaits it. Swift Testing runs every test, synchronous ones too, on the concurrency pool, which
+/// has one thread per core: on 2 cores, two tests blocked there (promtool, openssl, `ripcord`
+/// subcommands) stalled every other test for seconds at the start of a parallel run.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
-    throw WaitTimeout(what: what)
+}
+
+extension Process {
+    /// Waits for the process to exit without holding a concurrency thread.
+    func exited() async {
+        _ = try? await offThePool { self.waitUntilExit() }
+    }
 }
 
 /// Polls until `condition` holds or the deadline passes, sleeping without holding a thread (the
 /// engine under test needs the concurrency threads to make progress). The default deadline is
 /// generous: in the first seconds of a parallel run on 2 cores (servers, Prometheus and
 /// Alertmanager starting, corpus replays) a step that takes milliseconds alone was seen to take 10 s.
-func eventually(_ what: String, timeout: Double = 30, _ condition: () -> Bool) async throws {
+func eventually(_ what: String, timeout: Double = 30, _ condition: () async -> Bool) async throws {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
-        if condition() { return }
+        if await condition() { return }
         try await Task.sleep(for: .milliseconds(20))
     }
     throw WaitTimeout(what: what)

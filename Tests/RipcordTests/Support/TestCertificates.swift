@@ -6,7 +6,11 @@ struct TestCertificates {
     let folder: String
 
     @discardableResult
-    static func openssl(_ arguments: [String], in folder: String) throws -> String {
+    static func openssl(_ arguments: [String], in folder: String) async throws -> String {
+        try await offThePool { try opensslBlocking(arguments, in: folder) }
+    }
+
+    private static func opensslBlocking(_ arguments: [String], in folder: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = arguments
@@ -22,19 +26,19 @@ struct TestCertificates {
     }
 
     /// A CA named `name` (files NAME.crt, NAME.key).
-    func makeCA(_ name: String) throws {
-        try TestCertificates.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    func makeCA(_ name: String) async throws {
+        try await TestCertificates.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                                       "-keyout", "\(name).key", "-out", "\(name).crt", "-subj", "/CN=\(name)", "-days", "2"],
                                      in: folder)
     }
 
     /// A certificate `name` signed by CA `ca`, for a server on 127.0.0.1 or a client with `subject`.
-    func issue(_ name: String, ca: String, subject: String, server: Bool) throws {
+    func issue(_ name: String, ca: String, subject: String, server: Bool) async throws {
         let extensions = server ? "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n" : "extendedKeyUsage=clientAuth\n"
         try extensions.write(toFile: "\(folder)/\(name).ext", atomically: true, encoding: .utf8)
-        try TestCertificates.openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+        try await TestCertificates.openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                                       "-keyout", "\(name).key", "-out", "\(name).csr", "-subj", subject], in: folder)
-        try TestCertificates.openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "\(ca).crt", "-CAkey", "\(ca).key",
+        try await TestCertificates.openssl(["x509", "-req", "-in", "\(name).csr", "-CA", "\(ca).crt", "-CAkey", "\(ca).key",
                                       "-CAcreateserial", "-out", "\(name).crt", "-days", "2", "-extfile", "\(name).ext"], in: folder)
     }
 
