@@ -5,12 +5,16 @@ import Testing
 
 @Suite("Crash recovery", .serialized)
 struct RecoveryTests {
+    /// How long the fake command runs. The restarted server must stop the orphan before it ends on
+    /// its own, and a server's start under a sanitizer with the suites beside it took over 2 s.
+    static let orphanSeconds = 6
+
     @Test("kill -9 of ripcord serve mid-rollback leaves an interrupted job that the next start recovers, never running the command twice at once")
     func killDashNineMidJob() async throws {
         let folder = try TestFolder()
         let program = try FakeRollbackProgram.install(in: folder)
         let port = freePort()
-        _ = try folder.writeStandardConfig(listen: "127.0.0.1:\(port)", extra: rollbackConfig(program: program, arguments: ["sleep=2"]))
+        _ = try folder.writeStandardConfig(listen: "127.0.0.1:\(port)", extra: rollbackConfig(program: program, arguments: ["sleep=\(RecoveryTests.orphanSeconds)"]))
         // Record the deployment through a first, short-lived server (the store is the same file).
         do {
             let setup = try EngineHarness(folder: folder)
@@ -31,7 +35,7 @@ struct RecoveryTests {
         #expect(try db.queryOne("SELECT status FROM rollbacks")?.text("status") == "running")
 
         server = try RipcordBinary.start(["serve"], in: folder.path, log: folder.path + "/serve-2.log")
-        try await eventually("the rollback to finish after the restart", timeout: 20) {
+        try await eventually("the rollback to finish after the restart", timeout: 30) {
             (try? db.queryOne("SELECT status FROM rollbacks")?.text("status")) == "succeeded"
         }
         let calls = FakeRollbackProgram.calls(in: folder)
@@ -54,7 +58,7 @@ struct RecoveryTests {
         let program = try FakeRollbackProgram.install(in: folder)
         let port = freePort()
         _ = try folder.writeStandardConfig(listen: "127.0.0.1:\(port)",
-                                           extra: rollbackConfig(program: program, arguments: ["sleep=2"], resumeInterrupted: false))
+                                           extra: rollbackConfig(program: program, arguments: ["sleep=\(RecoveryTests.orphanSeconds)"], resumeInterrupted: false))
         do {
             let setup = try EngineHarness(folder: folder)
             try setup.deploy()
@@ -73,8 +77,13 @@ struct RecoveryTests {
         let rollback = try #require(try restarted.rollbacks().first)
         #expect(rollback.status == .interrupted)
         #expect(rollback.reason.contains("left for a human"))
-        #expect(FakeRollbackProgram.starts(in: folder).count == 1)
-        // The orphaned command was stopped, not left running.
+        let starts = FakeRollbackProgram.starts(in: folder)
+        #expect(starts.count == 1)
+        // The orphaned command was stopped, not left running (it would run for orphanSeconds).
+        let pid = try #require(starts.first?.split(separator: " ").first { $0.hasPrefix("pid=") }.flatMap { Int32($0.dropFirst(4)) })
+        try await eventually("the orphaned command \(pid) to be stopped", timeout: Double(RecoveryTests.orphanSeconds) - 2) {
+            RecoveryTests.isGone(pid)
+        }
         #expect(!FakeRollbackProgram.calls(in: folder).contains { $0.hasPrefix("end") })
     }
 
@@ -87,6 +96,15 @@ struct RecoveryTests {
         #expect(second.status != 0)
         #expect(second.stderr.contains("another ripcord serve is using"), "\(second.stderr)")
         await first.stop()
+    }
+}
+
+extension RecoveryTests {
+    /// Whether `pid` has exited: no such process, or a zombie nobody reaped yet.
+    static func isGone(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 }
 
