@@ -54,7 +54,7 @@ final class FakeKube: @unchecked Sendable {
 
     func write(_ state: [String: Any]) {
         let data = try! JSONSerialization.data(withJSONObject: state, options: [.sortedKeys, .prettyPrinted])
-        FileManager.default.createFile(atPath: bin + "/state.json", contents: data)
+        _ = FileManager.default.createFile(atPath: bin + "/state.json", contents: data)
     }
 
     /// Changes the state file.
