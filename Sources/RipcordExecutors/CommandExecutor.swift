@@ -37,7 +37,8 @@ public struct CommandExecutor: Executor {
 
     public func execute(_ context: ExecutionContext) async -> ExecutorOutcome {
         let run = await CommandRunner.run(
-            argv: config.command, environment: environment(context.job), workingDirectory: config.workingDirectory,
+            argv: config.command, environment: environment(context.job).merging(context.markerEnvironment) { $1 },
+            workingDirectory: config.workingDirectory,
             timeout: config.timeoutSeconds, killGrace: config.killGraceSeconds,
             started: { pid in context.processStarted(pid, ProcessTable.startTime(of: pid) ?? "") })
         if let launchError = run.launchError {

@@ -59,7 +59,8 @@ struct CommandSteps: AttemptSteps {
             return StepResult(argv: argv, exitCode: nil, timedOut: true, launchError: nil, output: "")
         }
         let context = self.context
-        let run = await CommandRunner.run(argv: argv, timeout: left, killGrace: killGrace, outputLimit: 8 * 1024,
+        let run = await CommandRunner.run(argv: argv, environment: context?.markerEnvironment ?? [:], timeout: left,
+                                          killGrace: killGrace, outputLimit: 8 * 1024,
                                           started: { pid in context?.processStarted(pid, ProcessTable.startTime(of: pid) ?? "") })
         let result = StepResult(argv: argv, exitCode: run.exitCode, timedOut: run.timedOut, launchError: run.launchError,
                                 output: run.outputTail)

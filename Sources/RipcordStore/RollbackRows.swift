@@ -90,12 +90,13 @@ enum RollbackRows {
     static func markInterrupted(_ db: Database, now: Timestamp) throws -> [InterruptedAttempt] {
         let at = now.rfc3339
         let attempts = try db.query("""
-            SELECT a.id, a.rollback_id, a.process_id, a.process_start FROM rollback_attempts a
+            SELECT a.id, a.rollback_id, a.process_id, a.process_start, r.owner FROM rollback_attempts a
             JOIN rollbacks r ON r.id = a.rollback_id
             WHERE r.status IN ('running', 'verifying') AND a.outcome = 'running'
             """).map {
             InterruptedAttempt(rollbackID: $0.int("rollback_id"), attemptID: $0.int("id"),
-                               processID: $0["process_id"].int64.map { Int32($0) }, processStart: $0.optionalText("process_start"))
+                               processID: $0["process_id"].int64.map { Int32($0) }, processStart: $0.optionalText("process_start"),
+                               owner: $0.optionalText("owner"))
         }
         try db.run("""
             UPDATE rollback_attempts SET outcome = 'interrupted', finished_at = ?, error = 'the ripcord process running it died'

@@ -1,5 +1,7 @@
 import Foundation
 import RipcordCore
+import RipcordExecutors
+import RipcordStore
 import SQLiteDB
 import Testing
 
@@ -85,6 +87,52 @@ struct RecoveryTests {
             RecoveryTests.isGone(pid)
         }
         #expect(!FakeRollbackProgram.calls(in: folder).contains { $0.hasPrefix("end") })
+    }
+
+    @Test("a crash before the command's pid was recorded: the restart finds its processes by their RIPCORD_ATTEMPT marker and stops them, and only them")
+    func orphanFoundByItsMarker() async throws {
+        let folder = try TestFolder()
+        _ = try folder.writeStandardConfig(extra: rollbackConfig(program: "/bin/true", resumeInterrupted: false))
+        // What a ripcord killed right after a spawn leaves: its rollback running, the attempt
+        // recorded as running without a pid, and the command alive in a session of its own.
+        let dead = "pid 999999 on elsewhere since 2026-11-27T00:00:00.000Z"
+        let attemptID: Int64
+        do {
+            let store = try SQLiteStore(path: folder.path + "/data/ripcord.sqlite3")
+            defer { store.close() }
+            let deployment = try store.recordDeployment(NewDeployment(service: "checkout", namespace: "prod", version: "1.4.2",
+                                                                      previousVersion: "1.4.1"),
+                                                        soakSeconds: 3600, by: "test", now: .now()).deployment
+            let db = try Database(path: store.path)
+            try db.run("""
+                INSERT INTO rollbacks (deployment_id, policy, service, namespace, status, actions, created_at, not_before, updated_at)
+                VALUES (?, 'slo-burn', 'checkout', 'prod', 'pending', '["rollback-script"]', ?, ?, ?)
+                """, [.integer(deployment.id), .text(Timestamp.now().rfc3339), .text(Timestamp.now().rfc3339), .text(Timestamp.now().rfc3339)])
+            let claimed = try store.claimDueRollbacks(now: .now(), limit: 1, owner: dead)
+            let rollback = try #require(claimed.first)
+            attemptID = try store.startAttempt(rollbackID: rollback.id, actionIndex: 0, executor: "rollback-script", kind: "command",
+                                               attempt: 1, request: "{}", now: .now())
+        }
+        func orphan(marker: String) throws -> Process {
+            // In a session of its own, as CommandRunner starts commands (setsid(1) would fork here).
+            let process = Process.forTest("/usr/bin/python3", ["-c", "import os, time\ntry: os.setsid()\nexcept OSError: pass\ntime.sleep(60)"],
+                                          in: folder.path, environment: [ProcessMarker.variable: marker])
+            try process.run()
+            return process
+        }
+        let left = try orphan(marker: ProcessMarker.value(attemptID: attemptID, owner: dead))
+        // Another ripcord's attempt with the same id (another database on this host): not ours to stop.
+        let other = try orphan(marker: ProcessMarker.value(attemptID: attemptID, owner: "pid 1 on elsewhere since 2026-01-01T00:00:00.000Z"))
+        defer { kill(other.processIdentifier, SIGKILL) }
+        try await eventually("the orphans to start") {
+            ProcessTable.startTime(of: left.processIdentifier) != nil && ProcessTable.startTime(of: other.processIdentifier) != nil
+        }
+
+        let restarted = try EngineHarness(folder: folder)
+        try await eventually("recovery") { (try? restarted.rollbacks().first?.status) == .interrupted }
+        try await eventually("the orphan \(left.processIdentifier) to be stopped", timeout: 10) { RecoveryTests.isGone(left.processIdentifier) }
+        #expect(!RecoveryTests.isGone(other.processIdentifier), "a process with another ripcord's marker was stopped")
+        await restarted.stop()
     }
 
     @Test("a second ripcord serve on the same database refuses to start")

@@ -8,14 +8,23 @@ public struct ExecutionContext: Sendable {
     public var processStarted: @Sendable (Int32, String) -> Void
     /// Called when the action is done and its effect is being verified.
     public var verifying: @Sendable () -> Void
+    /// Given to every process the attempt starts as `RIPCORD_ATTEMPT`, so a restart finds them even
+    /// when `processStarted` never reached the database (a crash right after the spawn).
+    public var processMarker: String?
 
     /// Creates a context.
     public init(job: RollbackJob, attempt: Int, processStarted: @escaping @Sendable (Int32, String) -> Void = { _, _ in },
-                verifying: @escaping @Sendable () -> Void = {}) {
+                verifying: @escaping @Sendable () -> Void = {}, processMarker: String? = nil) {
         self.job = job
         self.attempt = attempt
         self.processStarted = processStarted
         self.verifying = verifying
+        self.processMarker = processMarker
+    }
+
+    /// `processMarker` as the environment entry to add.
+    public var markerEnvironment: [String: String] {
+        processMarker.map { [ProcessMarker.variable: $0] } ?? [:]
     }
 }
 

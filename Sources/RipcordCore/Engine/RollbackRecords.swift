@@ -173,14 +173,20 @@ public struct InterruptedAttempt: Sendable, Hashable {
     public var attemptID: Int64
     public var processID: Int32?
     public var processStart: String?
+    /// The ripcord process that ran it (the rollback's owner), for its `RIPCORD_ATTEMPT` marker.
+    public var owner: String?
 
     /// Creates a record.
-    public init(rollbackID: Int64, attemptID: Int64, processID: Int32?, processStart: String?) {
+    public init(rollbackID: Int64, attemptID: Int64, processID: Int32?, processStart: String?, owner: String? = nil) {
         self.rollbackID = rollbackID
         self.attemptID = attemptID
         self.processID = processID
         self.processStart = processStart
+        self.owner = owner
     }
+
+    /// The `RIPCORD_ATTEMPT` value its processes were started with.
+    public var marker: String? { owner.map { ProcessMarker.value(attemptID: attemptID, owner: $0) } }
 }
 
 /// Where rollbacks, decisions and the circuit breaker are kept.

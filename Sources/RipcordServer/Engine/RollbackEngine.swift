@@ -287,10 +287,21 @@ public final class RollbackEngine: Sendable {
         do {
             let attempts = try store.markInterrupted(now: .now())
             for attempt in attempts {
-                guard let pid = attempt.processID else { continue }
-                logger.warning("stopping the process an interrupted rollback left running",
-                               metadata: ["rollback.id": "\(attempt.rollbackID)", "process.id": "\(pid)"])
-                ProcessTable.stopGroup(pid: pid, start: attempt.processStart, grace: 5)
+                if let pid = attempt.processID {
+                    logger.warning("stopping the process an interrupted rollback left running",
+                                   metadata: ["rollback.id": "\(attempt.rollbackID)", "process.id": "\(pid)"])
+                    ProcessTable.stopGroup(pid: pid, start: attempt.processStart, grace: 5)
+                }
+                // Its processes carry the attempt's marker: found even when the crash came before
+                // their pid was recorded, and with any children they started in other groups.
+                if let marker = attempt.marker {
+                    let stopped = ProcessTable.stopMarked(ProcessMarker.variable, marker, grace: 5)
+                    if !stopped.isEmpty {
+                        logger.warning("stopped processes an interrupted rollback left running",
+                                       metadata: ["rollback.id": "\(attempt.rollbackID)",
+                                                  "process.ids": "\(stopped.map(String.init).joined(separator: ","))"])
+                    }
+                }
             }
             for job in try store.interruptedRollbacks() {
                 let policy = config.policies.first { $0.name == job.policy }

@@ -73,7 +73,8 @@ struct RollbackWorker {
                 let context = ExecutionContext(
                     job: job, attempt: attempt,
                     processStarted: { pid, start in try? engine.store.recordAttemptProcess(attemptID: attemptID, processID: pid, processStart: start) },
-                    verifying: { store.update(job.id, .verifying, action: index, executor: name, reason: nil) })
+                    verifying: { store.update(job.id, .verifying, action: index, executor: name, reason: nil) },
+                    processMarker: ProcessMarker.value(attemptID: attemptID, owner: engine.owner))
                 let outcome = await executor.execute(context)
                 engine.locks.release(lease)
                 if Task.isCancelled {
