@@ -2,14 +2,18 @@ import Foundation
 
 /// Reads /proc to tell whether a process still runs and is the one recorded (pids are reused).
 public enum ProcessTable {
-    /// The process's start time (field 22 of /proc/PID/stat, in clock ticks since boot), or nil when it is gone.
-    public static func startTime(of pid: Int32) -> String? {
+    /// The fields of /proc/PID/stat after "pid (comm)": state first, so the process group (field 5)
+    /// is index 2 and the start time (field 22) index 19; nil when the process is gone.
+    static func statFields(of pid: Int32) -> [Substring]? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // After "pid (comm)": state is field 3, so starttime (22) is index 19 here.
-        guard fields.count > 19 else { return nil }
-        if fields[0] == "Z" { return nil }   // a zombie has finished
+        return fields.count > 19 ? fields : nil
+    }
+
+    /// The process's start time (field 22 of /proc/PID/stat, in clock ticks since boot), or nil when it is gone.
+    public static func startTime(of pid: Int32) -> String? {
+        guard let fields = statFields(of: pid), fields[0] != "Z" else { return nil }   // a zombie has finished
         return String(fields[19])
     }
 
@@ -22,14 +26,19 @@ public enum ProcessTable {
     /// Stops a process group left behind by a crashed ripcord: SIGTERM, then SIGKILL after `grace`.
     public static func stopGroup(pid: Int32, start: String?, grace: Double) {
         guard isRunning(pid: pid, start: start) else { return }
-        kill(-pid, SIGTERM)
+        terminate(grace: grace, signal: { kill(-pid, $0) }, running: { isRunning(pid: pid, start: start) })
+    }
+
+    /// Sends SIGTERM, waits up to `grace` for `running` to turn false, then SIGKILL and up to 5 s more.
+    static func terminate(grace: Double, signal: (Int32) -> Void, running: () -> Bool) {
+        signal(SIGTERM)
         let deadline = Date().addingTimeInterval(grace)
         while Date() < deadline {
-            if !isRunning(pid: pid, start: start) { return }
+            if !running() { return }
             usleep(50_000)
         }
-        kill(-pid, SIGKILL)
+        signal(SIGKILL)
         let hardDeadline = Date().addingTimeInterval(5)
-        while Date() < hardDeadline, isRunning(pid: pid, start: start) { usleep(20_000) }
+        while Date() < hardDeadline, running() { usleep(20_000) }
     }
 }

@@ -84,7 +84,7 @@ struct RecoveryTests {
         // The orphaned command was stopped, not left running (it would run for orphanSeconds).
         let pid = try #require(starts.first?.split(separator: " ").first { $0.hasPrefix("pid=") }.flatMap { Int32($0.dropFirst(4)) })
         try await eventually("the orphaned command \(pid) to be stopped", timeout: Double(RecoveryTests.orphanSeconds) - 2) {
-            RecoveryTests.isGone(pid)
+            ProcessTable.startTime(of: pid) == nil
         }
         #expect(!FakeRollbackProgram.calls(in: folder).contains { $0.hasPrefix("end") })
     }
@@ -130,8 +130,8 @@ struct RecoveryTests {
 
         let restarted = try EngineHarness(folder: folder)
         try await eventually("recovery") { (try? restarted.rollbacks().first?.status) == .interrupted }
-        try await eventually("the orphan \(left.processIdentifier) to be stopped", timeout: 10) { RecoveryTests.isGone(left.processIdentifier) }
-        #expect(!RecoveryTests.isGone(other.processIdentifier), "a process with another ripcord's marker was stopped")
+        try await eventually("the orphan \(left.processIdentifier) to be stopped", timeout: 10) { ProcessTable.startTime(of: left.processIdentifier) == nil }
+        #expect(ProcessTable.startTime(of: other.processIdentifier) != nil, "a process with another ripcord's marker was stopped")
         await restarted.stop()
     }
 
@@ -144,15 +144,6 @@ struct RecoveryTests {
         #expect(second.status != 0)
         #expect(second.stderr.contains("another ripcord serve is using"), "\(second.stderr)")
         await first.stop()
-    }
-}
-
-extension RecoveryTests {
-    /// Whether `pid` has exited: no such process, or a zombie nobody reaped yet.
-    static func isGone(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return true }
-        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 }
 

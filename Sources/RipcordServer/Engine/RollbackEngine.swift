@@ -292,16 +292,15 @@ public final class RollbackEngine: Sendable {
                                    metadata: ["rollback.id": "\(attempt.rollbackID)", "process.id": "\(pid)"])
                     ProcessTable.stopGroup(pid: pid, start: attempt.processStart, grace: 5)
                 }
-                // Its processes carry the attempt's marker: found even when the crash came before
-                // their pid was recorded, and with any children they started in other groups.
-                if let marker = attempt.marker {
-                    let stopped = ProcessTable.stopMarked(ProcessMarker.variable, marker, grace: 5)
-                    if !stopped.isEmpty {
-                        logger.warning("stopped processes an interrupted rollback left running",
-                                       metadata: ["rollback.id": "\(attempt.rollbackID)",
-                                                  "process.ids": "\(stopped.map(String.init).joined(separator: ","))"])
-                    }
-                }
+            }
+            // Their processes carry the attempt's marker: found even when the crash came before a
+            // pid was recorded, and with any children they started in other groups (one /proc pass).
+            let markers = Set(attempts.compactMap(\.marker))
+            let stopped = ProcessTable.stopMarked(ProcessMarker.variable, oneOf: markers, grace: 5)
+            if !stopped.isEmpty {
+                logger.warning("stopped processes interrupted rollbacks left running",
+                               metadata: ["rollback.ids": "\(attempts.map { String($0.rollbackID) }.joined(separator: ","))",
+                                          "process.ids": "\(stopped.map(String.init).joined(separator: ","))"])
             }
             for job in try store.interruptedRollbacks() {
                 let policy = config.policies.first { $0.name == job.policy }
