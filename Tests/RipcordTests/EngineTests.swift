@@ -25,6 +25,9 @@ struct EngineTests {
         let starts = FakeRollbackProgram.starts(in: folder)
         #expect(starts.count == 1)
         #expect(starts.first?.contains("service=checkout namespace=prod deployment=\(target.id) rollback=\(rollback.id) version=1.4.2 previous=1.4.1 policy=slo-burn alert=HighErrorRate fingerprints=d51e79fea960bb85 dry=false") == true)
+        // The marker a restart finds an orphan by (RecoveryTests): the attempt's id and this engine.
+        let marker = try #require(try harness.attemptMarkers().first)
+        #expect(starts.first?.hasSuffix(" attempt=\(marker)") == true, "\(starts)")
         let decisions = try harness.decisions(delivery: answer.json["delivery_id"] as! Int64)
         #expect(decisions.map(\.outcome) == [.matched])
         #expect(decisions.first?.deploymentID == target.id)

@@ -77,6 +77,10 @@ struct KubernetesLadderTests {
         #expect(request.contains(#""steps":[{"argv":["\#(kube.helm)","history""#))
         #expect((attempt["output_tail"] as? String)?.contains("Rollback was a success! Happy Helming!") == true)
         #expect((attempt["verification"] as? String)?.contains(#"expected deployed, revision 5, "Rollback to 2""#) == true)
+        // Every helm the attempt ran carries its marker, so a restart after a crash can stop it.
+        let marker = try #require(try harness.attemptMarkers().first)
+        let markers = kube.attemptMarkers()
+        #expect(!markers.isEmpty && markers.allSatisfy { $0 == marker }, "\(markers)")
         await harness.stop()
     }
 

@@ -26,7 +26,7 @@ enum FakeRollbackProgram {
           if [ -n "$state" ] && [ "$state" != "Z" ]; then echo "OVERLAP $$ with $(cat "$dir/running") state $state" >> "$dir/calls.log"; fi
         fi
         echo $$ > "$dir/running"
-        echo "start name=$name pid=$$ service=$RIPCORD_SERVICE namespace=$RIPCORD_NAMESPACE deployment=$RIPCORD_DEPLOYMENT_ID rollback=$RIPCORD_ROLLBACK_ID version=$RIPCORD_VERSION previous=$RIPCORD_PREVIOUS_VERSION policy=$RIPCORD_POLICY alert=$RIPCORD_ALERTNAME fingerprints=$RIPCORD_ALERT_FINGERPRINTS dry=$RIPCORD_DRY_RUN" >> "$dir/calls.log"
+        echo "start name=$name pid=$$ service=$RIPCORD_SERVICE namespace=$RIPCORD_NAMESPACE deployment=$RIPCORD_DEPLOYMENT_ID rollback=$RIPCORD_ROLLBACK_ID version=$RIPCORD_VERSION previous=$RIPCORD_PREVIOUS_VERSION policy=$RIPCORD_POLICY alert=$RIPCORD_ALERTNAME fingerprints=$RIPCORD_ALERT_FINGERPRINTS dry=$RIPCORD_DRY_RUN attempt=$RIPCORD_ATTEMPT" >> "$dir/calls.log"
         echo "output of $name"
         sleep "$sleep_for"
         rm -f "$dir/running"
@@ -154,6 +154,14 @@ final class EngineHarness: @unchecked Sendable {
     func waitForPlanning(timeout: Double = 10) async throws {
         try await eventually("deliveries to be planned", timeout: timeout) {
             (try? store.unplannedDeliveryIDs().isEmpty) ?? false
+        }
+    }
+
+    /// The `RIPCORD_ATTEMPT` value of each recorded attempt, oldest first: what its processes get.
+    func attemptMarkers() throws -> [String] {
+        try store.read("reading attempts") { db in
+            try db.query("SELECT a.id, r.owner FROM rollback_attempts a JOIN rollbacks r ON r.id = a.rollback_id ORDER BY a.id")
+                .map { ProcessMarker.value(attemptID: $0.int("id"), owner: $0.text("owner")) }
         }
     }
 

@@ -46,6 +46,14 @@ final class FakeKube: @unchecked Sendable {
         }
     }
 
+    /// The `RIPCORD_ATTEMPT` each call was started with (nil when it had none).
+    func attemptMarkers() -> [String?] {
+        let text = (try? String(contentsOfFile: bin + "/calls.jsonl", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map { line in
+            ((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any])?["attempt"] as? String
+        }
+    }
+
     /// The state file now.
     func state() -> [String: Any] {
         guard let data = FileManager.default.contents(atPath: bin + "/state.json") else { return [:] }

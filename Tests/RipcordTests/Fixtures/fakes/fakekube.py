@@ -23,7 +23,7 @@ class Usage(Exception):
 def log_call(tool, argv):
     with open(LOG, "a", encoding="utf-8") as log:
         fcntl.flock(log, fcntl.LOCK_EX)
-        log.write(json.dumps({"tool": tool, "argv": argv}) + "\n")
+        log.write(json.dumps({"tool": tool, "argv": argv, "attempt": os.environ.get("RIPCORD_ATTEMPT")}) + "\n")
 
 
 @contextlib.contextmanager
