@@ -37,10 +37,8 @@ public struct CommandExecutor: Executor {
 
     public func execute(_ context: ExecutionContext) async -> ExecutorOutcome {
         let run = await CommandRunner.run(
-            argv: config.command, environment: environment(context.job).merging(context.markerEnvironment) { $1 },
-            workingDirectory: config.workingDirectory,
-            timeout: config.timeoutSeconds, killGrace: config.killGraceSeconds,
-            started: { pid in context.processStarted(pid, ProcessTable.startTime(of: pid) ?? "") })
+            argv: config.command, environment: environment(context.job), workingDirectory: config.workingDirectory,
+            timeout: config.timeoutSeconds, killGrace: config.killGraceSeconds, attempt: context)
         if let launchError = run.launchError {
             return ExecutorOutcome(result: AttemptResult(outcome: .failed, durationSeconds: run.duration, error: launchError),
                                    retryable: false)

@@ -1,4 +1,5 @@
 import Foundation
+import RipcordCore
 import Subprocess
 import SystemPackage
 
@@ -24,10 +25,12 @@ public struct CommandResult: Sendable {
 /// Runs an argv (never through a shell) with a timeout, in its own session so its children are
 /// stopped with it, keeping the tail of its output.
 public enum CommandRunner {
-    /// Runs `argv` and waits for it (or for the timeout and teardown).
+    /// Runs `argv` and waits for it (or for the timeout and teardown). For an `attempt`, the process
+    /// also gets its `RIPCORD_ATTEMPT` marker and is reported (pid and start time) once it runs, so a
+    /// restart after a crash can find and stop it.
     public static func run(argv: [String], environment: [String: String] = [:], workingDirectory: String? = nil,
                            timeout: Double, killGrace: Double = 5, outputLimit: Int = 16 * 1024,
-                           started: @escaping @Sendable (Int32) -> Void = { _ in }) async -> CommandResult {
+                           attempt: ExecutionContext? = nil) async -> CommandResult {
         let clock = ContinuousClock()
         let begin = clock.now
         func elapsed() -> Double {
@@ -43,7 +46,9 @@ public enum CommandRunner {
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true,
                                                       allowedDurationToNextStep: .milliseconds(Int64(killGrace * 1000)))]
         var env: [Environment.Key: String?] = [:]
-        for (key, value) in environment { env[Environment.Key(stringLiteral: key)] = value }
+        for (key, value) in environment.merging(attempt?.markerEnvironment ?? [:], uniquingKeysWith: { $1 }) {
+            env[Environment.Key(stringLiteral: key)] = value
+        }
         let configuration = Configuration(
             executable: program.hasPrefix("/") ? .path(FilePath(program)) : .name(program),
             arguments: Arguments(Array(argv.dropFirst())),
@@ -57,7 +62,8 @@ public enum CommandRunner {
                 group.addTask {
                     let outcome = try await Subprocess.run(configuration, input: .none, output: .sequence,
                                                            error: .combinedWithOutput) { execution in
-                        started(execution.processIdentifier.value)
+                        let pid = execution.processIdentifier.value
+                        attempt?.processStarted(pid, ProcessTable.startTime(of: pid) ?? "")
                         var tail = TailBuffer(limit: outputLimit)
                         do {
                             for try await chunk in execution.standardOutput {

@@ -58,10 +58,8 @@ struct CommandSteps: AttemptSteps {
             note("$ \(Self.display(argv))\n[not started: the attempt's time is up]")
             return StepResult(argv: argv, exitCode: nil, timedOut: true, launchError: nil, output: "")
         }
-        let context = self.context
-        let run = await CommandRunner.run(argv: argv, environment: context?.markerEnvironment ?? [:], timeout: left,
-                                          killGrace: killGrace, outputLimit: 8 * 1024,
-                                          started: { pid in context?.processStarted(pid, ProcessTable.startTime(of: pid) ?? "") })
+        let run = await CommandRunner.run(argv: argv, timeout: left, killGrace: killGrace, outputLimit: 8 * 1024,
+                                          attempt: context)
         let result = StepResult(argv: argv, exitCode: run.exitCode, timedOut: run.timedOut, launchError: run.launchError,
                                 output: run.outputTail)
         lastExitCode = run.exitCode.map(Int.init)
